@@ -1,0 +1,17 @@
+//! The GraceTHD model as data, and the raw tables of a delivery.
+//!
+//! [`schema`] describes what a delivery should contain — tables, columns, value lists — loaded from the
+//! project's `gracethd/<version>/model.json` files (generated from the reference model by
+//! `scripts/gen_gracethd_model.py`): adding a column or a list value is a data change, not a code change.
+//! [`raw`] holds what a delivery does contain, as text cells and geometries, before any decoding.
+
+pub mod raw;
+pub mod schema;
+mod version;
+
+pub use raw::{RawDelivery, RawTable, RawTableBuilder, SourceFile, SourceFormat};
+pub use schema::{
+    ColumnDef, ColumnType, GeometryDef, GeometryKind, ListValue, Schema, TableDef, TableFormat,
+    ValueList,
+};
+pub use version::GraceVersion;
