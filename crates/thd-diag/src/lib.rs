@@ -178,15 +178,17 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// One line an engineer can read in a terminal: `error [rule] t_noeud ND001 (t_noeud.dbf row 12, nd_type='X'): message`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} [{}]", self.severity, self.rule)?;
+impl Diagnostic {
+    /// Where and what, without the message: `error [rule] t_noeud ND001 (t_noeud.dbf row 12, nd_type="X")`.
+    pub fn heading(&self) -> String {
+        let mut out = format!("{} [{}]", self.severity, self.rule);
         if let Some(table) = &self.table {
-            write!(f, " {table}")?;
+            out.push(' ');
+            out.push_str(table);
         }
         if let Some(object) = &self.object {
-            write!(f, " {object}")?;
+            out.push(' ');
+            out.push_str(object);
         }
         let mut place = Vec::new();
         if let Some(file) = &self.file {
@@ -202,9 +204,17 @@ impl fmt::Display for Diagnostic {
             });
         }
         if !place.is_empty() {
-            write!(f, " ({})", place.join(", "))?;
+            out.push_str(&format!(" ({})", place.join(", ")));
         }
-        write!(f, ": {}", self.message_fr)?;
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// One line an engineer can read in a terminal: the [heading](Diagnostic::heading), the French message and
+    /// the hint.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.heading(), self.message_fr)?;
         if let Some(hint) = &self.hint {
             write!(f, " — {hint}")?;
         }
