@@ -1,0 +1,242 @@
+//! Reading a whole delivery: list its files, read its tables in parallel, settle its version and columns.
+
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::fs;
+use std::io;
+use std::path::Path;
+use thd_diag::rules::{READ_UNKNOWN_FILE, READ_VERSION_UNKNOWN};
+use thd_diag::{Diagnostic, Severity};
+use thd_model::{RawDelivery, RawTable, Schema, SourceFile};
+
+use crate::archive;
+use crate::columns::normalise;
+use crate::context::FileContext;
+use crate::delimited::read_csv;
+use crate::error::ReadError;
+use crate::layer::{Layer, Part, read_layer};
+use crate::options::{ReadOptions, ReadProgress};
+use crate::plan::{Origin, TableSource, plan};
+use crate::source::{Content, Entry, fingerprint, list_folder, unreadable};
+use crate::version;
+
+/// Reads the delivery at `path` (a folder, a `.zip` or a `.gpkg`) into raw tables, with every defect found on
+/// the way as a diagnostic.
+pub fn read_delivery(path: &Path) -> Result<RawDelivery, ReadError> {
+    read_delivery_with(path, &ReadOptions::default())
+}
+
+/// [`read_delivery`] with options (progress reporting).
+pub fn read_delivery_with(
+    path: &Path,
+    options: &ReadOptions<'_>,
+) -> Result<RawDelivery, ReadError> {
+    let meta = fs::metadata(path).map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => ReadError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+    let mut delivery = if meta.is_dir() {
+        let (entries, diagnostics) = list_folder(path)?;
+        read_entries(path, &entries, diagnostics, options)?
+    } else if extension.as_deref() == Some("zip") {
+        let bytes = fs::read(path).map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let unpacked = archive::unpack(&bytes).map_err(|e| ReadError::Zip {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        drop(bytes);
+        let entries: Vec<Entry> = unpacked
+            .files
+            .into_iter()
+            .map(|(path, content)| Entry {
+                path,
+                size: content.len() as u64,
+                content: Content::Memory(content),
+            })
+            .collect();
+        read_entries(path, &entries, unpacked.diagnostics, options)?
+    } else {
+        return Err(ReadError::UnsupportedInput {
+            path: path.to_path_buf(),
+        });
+    };
+    delivery.origin = path.to_string_lossy().into_owned();
+    settle(&mut delivery);
+    Ok(delivery)
+}
+
+/// Reads the tables of a listed delivery, one rayon task per table.
+pub(crate) fn read_entries(
+    root: &Path,
+    entries: &[Entry],
+    mut diagnostics: Vec<Diagnostic>,
+    options: &ReadOptions<'_>,
+) -> Result<RawDelivery, ReadError> {
+    let plan = plan(entries);
+    if plan.tables.is_empty() {
+        return Err(ReadError::NoTable {
+            path: root.to_path_buf(),
+            files: entries.len(),
+        });
+    }
+    options.report(ReadProgress::Started {
+        files: entries.len(),
+        bytes: entries.iter().map(|e| e.size).sum(),
+    });
+    diagnostics.extend(plan.diagnostics);
+    let read: Vec<TableRead> = plan
+        .tables
+        .par_iter()
+        .map(|source| read_table(source, entries, options))
+        .collect();
+    let others: Vec<(Option<SourceFile>, Option<Diagnostic>)> = plan
+        .others
+        .par_iter()
+        .filter_map(|&i| entries.get(i))
+        .map(|entry| match load(entry, options) {
+            Ok((file, _)) => (Some(file), None),
+            Err(e) => (None, Some(unreadable(&entry.path, &e))),
+        })
+        .collect();
+    let mut delivery = RawDelivery::default();
+    for table_read in read {
+        delivery.files.extend(table_read.files);
+        diagnostics.extend(table_read.diagnostics);
+        if let Some(table) = table_read.table {
+            delivery.tables.insert(table.name.clone(), table);
+        }
+    }
+    for (file, diag) in others {
+        delivery.files.extend(file);
+        diagnostics.extend(diag);
+    }
+    delivery.files.sort_by(|a, b| a.path.cmp(&b.path));
+    delivery.diagnostics = diagnostics;
+    Ok(delivery)
+}
+
+/// What reading one table gave.
+#[derive(Debug, Default)]
+struct TableRead {
+    table: Option<RawTable>,
+    files: Vec<SourceFile>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads and fingerprints one file.
+fn load<'e>(
+    entry: &'e Entry,
+    options: &ReadOptions<'_>,
+) -> io::Result<(SourceFile, Cow<'e, [u8]>)> {
+    let bytes = entry.load()?;
+    let file = fingerprint(&entry.path, &bytes);
+    options.report(ReadProgress::FileRead {
+        path: entry.path.clone(),
+        bytes: file.size,
+    });
+    Ok((file, bytes))
+}
+
+fn read_table(source: &TableSource, entries: &[Entry], options: &ReadOptions<'_>) -> TableRead {
+    let mut out = TableRead::default();
+    let mut fetch = |index: Option<usize>| {
+        let entry = entries.get(index?)?;
+        match load(entry, options) {
+            Ok((file, bytes)) => {
+                out.files.push(file);
+                Some((entry.path.as_str(), bytes))
+            }
+            Err(e) => {
+                out.diagnostics
+                    .push(unreadable(&entry.path, &e).table(source.name.clone()));
+                None
+            }
+        }
+    };
+    let (table, diagnostics) = match &source.origin {
+        Origin::Csv(index) => match fetch(Some(*index)) {
+            Some((path, bytes)) => {
+                let read = read_csv(&bytes, &FileContext::new(source.name.clone(), path));
+                (read.table, read.diagnostics)
+            }
+            None => (None, Vec::new()),
+        },
+        Origin::Layer(files) => {
+            let dbf = fetch(files.dbf);
+            let shp = fetch(files.shp);
+            let shx = fetch(files.shx);
+            let cpg = fetch(files.cpg);
+            let prj = fetch(files.prj);
+            let layer = Layer {
+                dbf: part(&dbf),
+                shp: part(&shp),
+                shx: part(&shx),
+                cpg: part(&cpg),
+                prj: part(&prj),
+            };
+            read_layer(&source.name, &files.base, &layer)
+        }
+    };
+    out.table = table;
+    out.diagnostics.extend(diagnostics);
+    out
+}
+
+/// A loaded file as a layer part.
+fn part<'a>(loaded: &'a Option<(&str, Cow<'_, [u8]>)>) -> Option<Part<'a>> {
+    loaded.as_ref().map(|(path, bytes)| Part {
+        path,
+        bytes: bytes.as_ref(),
+    })
+}
+
+/// Detects the version, then renames the columns of the model's tables and reports tables it does not know.
+pub(crate) fn settle(delivery: &mut RawDelivery) {
+    let scores = version::scores(&delivery.tables);
+    delivery.version = version::detect(&scores);
+    let Some(version) = delivery.version else {
+        let shown: Vec<String> = scores
+            .iter()
+            .map(|(v, s)| format!("{} {:.0} %", v.as_str(), s * 100.0))
+            .collect();
+        let shown = shown.join(", ");
+        delivery
+            .diagnostics
+            .push(Diagnostic::new(&READ_VERSION_UNKNOWN).message(
+            format!(
+                "Version GraceTHD non reconnue (part des tables et colonnes reconnues : {shown})"
+            ),
+            format!(
+                "GraceTHD version not recognised (share of tables and columns recognised: {shown})"
+            ),
+        ));
+        return;
+    };
+    let schema = Schema::of(version);
+    for (name, table) in &mut delivery.tables {
+        match schema.table(name) {
+            Some(def) => normalise(table, def, version, &mut delivery.diagnostics),
+            None => delivery.diagnostics.push(
+                Diagnostic::new(&READ_UNKNOWN_FILE)
+                    .severity(Severity::Info)
+                    .table(name.clone())
+                    .file(table.file.clone())
+                    .message(
+                        format!(
+                            "Table {name} absente du modèle {version} : lue mais pas contrôlée"
+                        ),
+                        format!("Table {name} is not in the {version} model: read but not checked"),
+                    ),
+            ),
+        }
+    }
+}

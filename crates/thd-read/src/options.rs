@@ -1,0 +1,35 @@
+//! How a caller follows and tunes a read.
+
+use std::fmt;
+
+/// Options of [`crate::read_delivery_with`]; `ReadOptions::default()` reads silently.
+#[derive(Default)]
+pub struct ReadOptions<'a> {
+    /// Called as files are read (from several threads at once: tables are read in parallel), for progress bars.
+    pub progress: Option<&'a (dyn Fn(ReadProgress) + Sync)>,
+}
+
+impl fmt::Debug for ReadOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadOptions")
+            .field("progress", &self.progress.map(|_| "callback"))
+            .finish()
+    }
+}
+
+impl ReadOptions<'_> {
+    pub(crate) fn report(&self, event: ReadProgress) {
+        if let Some(progress) = self.progress {
+            progress(event);
+        }
+    }
+}
+
+/// A step of reading a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadProgress {
+    /// The delivery's files are listed: how many and how many bytes, to size a progress bar.
+    Started { files: usize, bytes: u64 },
+    /// One file has been read (paths relative to the delivery root, `/`-separated).
+    FileRead { path: String, bytes: u64 },
+}
