@@ -14,10 +14,11 @@ use crate::columns::normalise;
 use crate::context::FileContext;
 use crate::delimited::read_csv;
 use crate::error::ReadError;
+use crate::gpkg;
 use crate::layer::{Layer, Part, read_layer};
 use crate::options::{ReadOptions, ReadProgress};
 use crate::plan::{Origin, TableSource, plan};
-use crate::source::{Content, Entry, fingerprint, list_folder, unreadable};
+use crate::source::{Content, Entry, fingerprint, fingerprint_file, list_folder, unreadable};
 use crate::version;
 
 /// Reads the delivery at `path` (a folder, a `.zip` or a `.gpkg`) into raw tables, with every defect found on
@@ -64,6 +65,8 @@ pub fn read_delivery_with(
             })
             .collect();
         read_entries(path, &entries, unpacked.diagnostics, options)?
+    } else if extension.as_deref() == Some("gpkg") {
+        read_geopackage(path, meta.len(), options)?
     } else {
         return Err(ReadError::UnsupportedInput {
             path: path.to_path_buf(),
@@ -122,6 +125,50 @@ pub(crate) fn read_entries(
     delivery.files.sort_by(|a, b| a.path.cmp(&b.path));
     delivery.diagnostics = diagnostics;
     Ok(delivery)
+}
+
+/// Reads a GeoPackage delivery: one file, many tables.
+fn read_geopackage(
+    path: &Path,
+    size: u64,
+    options: &ReadOptions<'_>,
+) -> Result<RawDelivery, ReadError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    options.report(ReadProgress::Started {
+        files: 1,
+        bytes: size,
+    });
+    let file = fingerprint_file(path, &name).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let read = gpkg::read_gpkg(path, &name).map_err(|reason| ReadError::GeoPackage {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    if read.candidates == 0 {
+        return Err(ReadError::NoTable {
+            path: path.to_path_buf(),
+            files: 1,
+        });
+    }
+    options.report(ReadProgress::FileRead {
+        path: name,
+        bytes: file.size,
+    });
+    Ok(RawDelivery {
+        files: vec![file],
+        tables: read
+            .tables
+            .into_iter()
+            .map(|t| (t.name.clone(), t))
+            .collect(),
+        diagnostics: read.diagnostics,
+        ..RawDelivery::default()
+    })
 }
 
 /// What reading one table gave.

@@ -6,7 +6,7 @@
 //! Only input that is not a delivery at all is a [`ReadError`]. A corrupt file, a missing column or a bad
 //! encoding is reported and read around: an engineer reviewing a delivery wants every defect at once.
 //!
-//! The format readers ([`dbf`], [`shp`], [`delimited`], [`archive`]) are public so that fuzz targets and tools can run them
+//! The format readers ([`dbf`], [`shp`], [`delimited`], [`archive`], [`gpkg_geom`]) are public so that fuzz targets and tools can run them
 //! on bare bytes; they never panic, whatever the bytes. Tables are read in parallel (one rayon task per table)
 //! and cells go from the file's bytes straight into each table's arena.
 //!
@@ -22,6 +22,8 @@ pub mod delimited;
 mod delivery;
 pub mod encoding;
 mod error;
+mod gpkg;
+pub mod gpkg_geom;
 pub mod keys;
 mod layer;
 mod options;

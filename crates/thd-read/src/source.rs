@@ -49,6 +49,17 @@ pub(crate) fn fingerprint(path: &str, bytes: &[u8]) -> SourceFile {
     }
 }
 
+/// The fingerprint of a file on disk, hashed as it streams (a GeoPackage may be larger than memory allows).
+pub(crate) fn fingerprint_file(path: &Path, name: &str) -> io::Result<SourceFile> {
+    let mut hasher = Sha256::new();
+    let size = io::copy(&mut fs::File::open(path)?, &mut hasher)?;
+    Ok(SourceFile {
+        path: name.to_owned(),
+        size,
+        sha256: hex::encode(hasher.finalize()),
+    })
+}
+
 /// Every file under `root`, sorted by path so that "the first" of two copies of a table is well defined.
 ///
 /// Symbolic links to folders are not followed (a link back up would never end); a subfolder that cannot be
