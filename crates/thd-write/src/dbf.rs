@@ -12,6 +12,7 @@ use std::io::Write;
 use thd_model::{ColumnType, RawTable, TableDef};
 
 use crate::files::WriteFailure;
+use crate::values::{date, is_number, logical};
 use crate::{TextEncoding, WriteError};
 
 /// Longest DBF character field.
@@ -243,7 +244,12 @@ fn fill(
             Ok(false)
         }
         Kind::Logical => {
-            put(slot, &[logical(value).ok_or("a boolean")?]);
+            let mark = if logical(value).ok_or("a boolean")? {
+                b'T'
+            } else {
+                b'F'
+            };
+            put(slot, &[mark]);
             Ok(false)
         }
         Kind::Date => {
@@ -259,82 +265,9 @@ fn put(slot: &mut [u8], value: &[u8]) {
     slot[value.len()..].fill(b' ');
 }
 
-/// A decimal number as dBase stores it: sign, digits, optional fraction and exponent.
-fn is_number(s: &str) -> bool {
-    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (mantissa, exponent) = match s.split_once(['e', 'E']) {
-        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
-        None => (s, None),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    !(int.is_empty() && frac.is_empty())
-        && digits(int)
-        && digits(frac)
-        && exponent.is_none_or(|e| !e.is_empty() && digits(e))
-}
-
-/// A boolean cell as the DBF's `T`/`F`: GraceTHD CSV writes `t`/`f`, DBF readers give `T`/`F`.
-fn logical(s: &str) -> Option<u8> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "t" | "true" | "1" | "y" | "yes" | "o" | "oui" => Some(b'T'),
-        "f" | "false" | "0" | "n" | "no" | "non" => Some(b'F'),
-        _ => None,
-    }
-}
-
-/// A date cell as `YYYYMMDD`, from the forms deliveries use: `YYYY-MM-DD` (with or without a time), `YYYYMMDD`,
-/// `DD/MM/YYYY`. The digits are not checked against the calendar: an impossible date stays visible to checks.
-fn date(s: &str) -> Option<[u8; 8]> {
-    let s = s.trim().as_bytes();
-    let digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
-    let mut out = [0u8; 8];
-    match s {
-        _ if s.len() == 8 && digits(s) => out.copy_from_slice(s),
-        [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, rest @ ..]
-            if rest.is_empty() || rest[0] == b' ' || rest[0] == b'T' =>
-        {
-            out = [*y0, *y1, *y2, *y3, *m0, *m1, *d0, *d1];
-        }
-        [d0, d1, b'/', m0, m1, b'/', y0, y1, y2, y3] => {
-            out = [*y0, *y1, *y2, *y3, *m0, *m1, *d0, *d1];
-        }
-        _ => return None,
-    }
-    digits(&out).then_some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_decimal_text() {
-        for ok in ["0", "-12", "25.00", ".5", "1.", "+3e-2", "1E10"] {
-            assert!(is_number(ok), "{ok}");
-        }
-        for bad in ["", "-", ".", "1,5", "abc", "1e", "1.2.3", "0x10", " 1"] {
-            assert!(!is_number(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn dates_come_from_the_forms_deliveries_use() {
-        assert_eq!(date("2015-05-28"), Some(*b"20150528"));
-        assert_eq!(date("2015-05-28 00:00:00"), Some(*b"20150528"));
-        assert_eq!(date("20150528"), Some(*b"20150528"));
-        assert_eq!(date("28/05/2015"), Some(*b"20150528"));
-        assert_eq!(date("2015-13-45"), Some(*b"20151345"));
-        assert_eq!(date("28/05/15"), None);
-        assert_eq!(date("yesterday"), None);
-    }
-
-    #[test]
-    fn booleans_accept_csv_and_dbf_spellings() {
-        assert_eq!(logical("t"), Some(b'T'));
-        assert_eq!(logical("FALSE"), Some(b'F'));
-        assert_eq!(logical("maybe"), None);
-    }
 
     #[test]
     fn null_cells_take_the_demo_marks() {

@@ -9,8 +9,9 @@
 //! date field a date. Text longer than its DBF field is cut at a character boundary and counted in the report.
 //! On error the output is left incomplete.
 //!
-//! Code map: [`files`] decides which files each table becomes and checks what can be checked up front; [`dbf`],
-//! [`shp`] and [`delimited`] write one file each; [`folder`] and [`archive`] put them somewhere.
+//! Code map: `files` decides which files each table becomes and checks what can be checked up front; `dbf`, `shp`
+//! and `delimited` write one file each; `folder` and `archive` put them somewhere; `gpkg` writes a GeoPackage
+//! instead.
 
 mod archive;
 mod dbf;
@@ -18,15 +19,18 @@ mod delimited;
 mod error;
 mod files;
 mod folder;
+mod gpkg;
 mod options;
 mod shp;
 mod text;
+mod values;
 
 use std::path::{Path, PathBuf};
 
 use thd_model::{GraceVersion, RawTable, Schema};
 
 pub use error::WriteError;
+pub use gpkg::write_geopackage;
 pub use options::{Container, TextEncoding, WriteOptions};
 
 /// What was written.

@@ -2,6 +2,7 @@
 //! `zip` crates.
 
 mod common;
+mod fixtures;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -9,103 +10,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use dbase::FieldValue;
-use geo_types::{Geometry, MultiLineString, MultiPolygon, line_string, point, polygon};
+use geo_types::{Geometry, MultiLineString, MultiPolygon, line_string, point};
 use thd_model::{GraceVersion, RawTable};
 use thd_write::{Container, TextEncoding, WriteError, WriteOptions, write_delivery};
 
 use common::table;
+use fixtures::{cables, delivery, paths, zones};
 
 const V2: GraceVersion = GraceVersion::V2_0_1;
-
-/// Nodes: accents, a value longer than its field (`nd_type` is 2 characters), NULL cells, a NULL geometry.
-fn nodes() -> RawTable {
-    table(
-        "t_noeud",
-        &[
-            "nd_code",
-            "nd_nom",
-            "nd_type",
-            "nd_geolqlt",
-            "nd_creadat",
-            "nd_abddate",
-        ],
-        &[
-            &[
-                Some("ND0001"),
-                Some("Rue de l'Église"),
-                Some("PTX"),
-                Some("25.5"),
-                Some("2015-05-28 00:00:00"),
-                Some("2015-06-01"),
-            ],
-            &[Some("ND0002"), None, Some("éa"), None, None, None],
-        ],
-        Some(vec![
-            Some(point!(x: 652_000.25, y: 6_862_000.5).into()),
-            None,
-        ]),
-    )
-}
-
-/// Paths: a linestring and a two-part multilinestring.
-fn paths() -> RawTable {
-    let multi = MultiLineString::new(vec![
-        line_string![(x: 0., y: 0.), (x: 1., y: 1.)],
-        line_string![(x: 2., y: 2.), (x: 3., y: 2.), (x: 4., y: 5.)],
-    ]);
-    table(
-        "t_cheminement",
-        &["cm_code", "cm_long", "cm_fildtec"],
-        &[
-            &[Some("CM1"), Some("12.30"), Some("t")],
-            &[Some("CM2"), Some("7"), Some("f")],
-        ],
-        Some(vec![
-            Some(line_string![(x: 10., y: 20.), (x: 30., y: 40.)].into()),
-            Some(multi.into()),
-        ]),
-    )
-}
-
-/// Zones: a polygon with a hole and a two-polygon multipolygon, rings in shapefile orientation (outer
-/// clockwise), so the shapes read back equal them; a NULL geometry.
-fn zones() -> RawTable {
-    let holed = polygon!(
-        exterior: [(x: 0., y: 0.), (x: 0., y: 10.), (x: 10., y: 10.), (x: 10., y: 0.)],
-        interiors: [[(x: 2., y: 2.), (x: 4., y: 2.), (x: 4., y: 4.), (x: 2., y: 4.)]],
-    );
-    let pair = MultiPolygon::new(vec![
-        polygon![(x: 20., y: 0.), (x: 20., y: 1.), (x: 21., y: 1.), (x: 21., y: 0.)],
-        polygon![(x: 30., y: 0.), (x: 30., y: 1.), (x: 31., y: 1.), (x: 31., y: 0.)],
-    ]);
-    table(
-        "t_zsro",
-        &["zs_code", "zs_capamax"],
-        &[
-            &[Some("ZS1"), Some("480")],
-            &[Some("ZS2"), None],
-            &[Some("ZS3"), Some("12")],
-        ],
-        Some(vec![Some(holed.into()), Some(pair.into()), None]),
-    )
-}
-
-/// Cables, a CSV table: separators, quotes, line breaks and accents in values, NULL cells.
-fn cables() -> RawTable {
-    table(
-        "t_cable",
-        &["cb_code", "cb_etiquet", "cb_comment"],
-        &[
-            &[Some("CB1"), Some("a;b"), Some("dit \"fort\"")],
-            &[Some("CB2"), None, Some("ligne 1\nligne 2, été")],
-        ],
-        None,
-    )
-}
-
-fn delivery() -> Vec<RawTable> {
-    vec![nodes(), paths(), zones(), cables()]
-}
 
 fn write(tables: &[RawTable], options: &WriteOptions) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
