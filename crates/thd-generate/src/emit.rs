@@ -1,0 +1,194 @@
+//! What the emitters of both versions share: the writers of a set of tables, object codes, dates per district,
+//! geometry in Lambert-93.
+
+use geo_types::Geometry;
+use std::collections::BTreeMap;
+use thd_model::{GraceVersion, RawTable, Schema};
+
+use crate::GenerateError;
+use crate::calendar::{date, timestamp};
+use crate::net::{CommuneNet, Local, Phase, Rect};
+use crate::table::{self, TableWriter};
+
+/// Writers of the tables one emitter fills.
+#[derive(Debug)]
+pub struct Tables {
+    version: GraceVersion,
+    writers: BTreeMap<&'static str, TableWriter>,
+}
+
+impl Tables {
+    pub fn new(version: GraceVersion) -> Self {
+        Self {
+            version,
+            writers: BTreeMap::new(),
+        }
+    }
+
+    /// The writer of `name`, created on first use.
+    pub fn get(&mut self, name: &'static str) -> Result<&mut TableWriter, GenerateError> {
+        if !self.writers.contains_key(name) {
+            let def = Schema::of(self.version).table(name).ok_or_else(|| {
+                GenerateError::UnknownColumn {
+                    version: self.version,
+                    table: name.to_owned(),
+                    column: String::new(),
+                }
+            })?;
+            self.writers
+                .insert(name, TableWriter::new(def, self.version));
+        }
+        Ok(self
+            .writers
+            .get_mut(name)
+            .unwrap_or_else(|| unreachable!("inserted above")))
+    }
+
+    pub fn finish(self) -> Result<Vec<RawTable>, GenerateError> {
+        self.writers
+            .into_values()
+            .map(TableWriter::finish)
+            .collect()
+    }
+}
+
+/// Dates written on the objects of one district (or of the NRO level).
+#[derive(Debug, Clone)]
+pub struct Dates {
+    /// Record creation: when the study drew the object.
+    pub created: String,
+    /// Last update.
+    pub updated: String,
+    /// Installation (as-built objects only).
+    pub installed: String,
+    /// Commissioning.
+    pub commissioned: String,
+    /// Made available to commercial operators (SRO zone), after commissioning.
+    pub available: String,
+    /// Open to commercial orders: three months after availability (the ARCEP freeze).
+    pub commercial: String,
+}
+
+impl Dates {
+    pub fn new(day: u32, salt: u32) -> Self {
+        Self {
+            created: timestamp(day, salt),
+            updated: timestamp(day + 20 + salt % 40, salt + 1),
+            installed: date(day + 180 + salt % 60),
+            commissioned: date(day + 260 + salt % 60),
+            available: date(day + 290 + salt % 60),
+            commercial: date(day + 380 + salt % 60),
+        }
+    }
+}
+
+/// Codes, dates and coordinates of one commune's objects.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub net: &'a CommuneNet,
+    insee: &'static str,
+    nro_dates: Dates,
+    district_dates: Vec<Dates>,
+    /// Commune name as addresses spell it: upper case, no accents, no punctuation.
+    pub commune_name: String,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(net: &'a CommuneNet) -> Self {
+        Self {
+            net,
+            insee: net.commune.insee,
+            nro_dates: Dates::new(net.day, 0),
+            district_dates: net
+                .districts
+                .iter()
+                .enumerate()
+                .map(|(i, d)| Dates::new(d.day, i as u32 + 1))
+                .collect(),
+            commune_name: spell(net.commune.name),
+        }
+    }
+
+    /// An object code: two-letter prefix, INSEE code, 7-digit number (`ND352380000042`), unique per commune.
+    pub fn code(&self, prefix: &str, n: usize) -> String {
+        format!("{prefix}{}{n:07}", self.insee)
+    }
+
+    pub fn dates(&self, district: Option<u32>) -> &Dates {
+        match district {
+            Some(d) => &self.district_dates[d as usize],
+            None => &self.nro_dates,
+        }
+    }
+
+    /// `r1`–`r3` reference codes: department, commune, SRO zone.
+    pub fn regions(&self, district: Option<u32>) -> [Option<String>; 3] {
+        [
+            Some(self.net.commune.department.to_owned()),
+            Some(self.insee.to_owned()),
+            district.map(|d| format!("PM{:03}", d + 1)),
+        ]
+    }
+
+    pub fn point(&self, local: Local) -> Geometry<f64> {
+        let (x, y) = self.net.world(local);
+        table::point(x, y)
+    }
+
+    pub fn line(&self, locals: &[Local]) -> Geometry<f64> {
+        table::line(locals.iter().map(|&l| self.net.world(l)).collect())
+    }
+
+    pub fn polygon(&self, rect: &Rect) -> Geometry<f64> {
+        let mut ring: Vec<(f64, f64)> = rect.corners().iter().map(|&c| self.net.world(c)).collect();
+        ring.push(ring[0]);
+        table::polygon(ring)
+    }
+}
+
+/// Upper case without accents, hyphens and apostrophes as spaces, as BAN extracts spell communes.
+pub fn spell(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            'é' | 'è' | 'ê' | 'ë' | 'É' => 'E',
+            'à' | 'â' => 'A',
+            'î' | 'ï' => 'I',
+            'ô' => 'O',
+            'ù' | 'û' | 'ü' => 'U',
+            'ç' => 'C',
+            '-' | '\'' => ' ',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// Geolocation quality in metres written with the class: surveyed as-built vs drawn on orthophotos.
+pub fn geoloc_quality(phase: Phase) -> &'static str {
+    if phase == Phase::Rec { "0.40" } else { "2.50" }
+}
+
+/// Where a location comes from, in words.
+pub fn geoloc_source(phase: Phase) -> &'static str {
+    if phase == Phase::Rec {
+        "LEVE TOPOGRAPHIQUE RECOLEMENT"
+    } else {
+        "ORTHOPHOTO IGN"
+    }
+}
+
+/// A boolean as the demo's CSV files write them.
+pub fn boolean(b: bool) -> &'static str {
+    if b { "t" } else { "f" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commune_names_are_spelled_as_in_the_ban() {
+        assert_eq!(spell("Saint-Pol-de-Léon"), "SAINT POL DE LEON");
+        assert_eq!(spell("Châteaulin"), "CHATEAULIN");
+        assert_eq!(spell("Ergué-Gabéric"), "ERGUE GABERIC");
+    }
+}
