@@ -181,6 +181,33 @@ pub fn boolean(b: bool) -> &'static str {
     if b { "t" } else { "f" }
 }
 
+/// Lines an SRO cabinet is sized for: standard cabinets of 360, 576 or 720 lines, or more for large zones.
+pub fn sro_capacity(plugs: u32) -> u32 {
+    [360, 576, 720]
+        .into_iter()
+        .find(|&c| c >= plugs)
+        .unwrap_or(plugs.div_ceil(144) * 144)
+}
+
+/// Fibres per tube: 12 in large cables, 6 in small ones (as in the demo delivery).
+pub fn modulo(capacity: u32) -> u32 {
+    if capacity >= 72 { 12 } else { 6 }
+}
+
+/// Outer diameter in millimetres, growing with the fibre count as in manufacturers' ranges.
+pub fn cable_diameter(capacity: u32) -> f64 {
+    6.0 + f64::from(capacity).sqrt() * 0.5
+}
+
+/// Whether the `k`-th premise of a connectable district has subscribed (a PTO is installed): about 30 %.
+pub fn subscribed(address: usize, k: u32) -> bool {
+    (address as u32)
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(k.wrapping_mul(40_503))
+        % 10
+        < 3
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

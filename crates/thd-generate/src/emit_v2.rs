@@ -9,7 +9,10 @@ use thd_model::{GraceVersion, RawTable};
 
 use crate::GenerateError;
 use crate::catalog::{self, DELEGATEE, OPERATOR, ORGS, box_ref, cable_ref};
-use crate::emit::{Context, Tables, boolean, geoloc_quality, geoloc_source};
+use crate::emit::{
+    Context, Tables, boolean, cable_diameter, geoloc_quality, geoloc_source, modulo, sro_capacity,
+    subscribed,
+};
 use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Phase, Support};
 use crate::streets::{Laying, Owner};
 use crate::vocab::Vocab;
@@ -315,14 +318,6 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
     Ok(())
 }
 
-/// Lines an SRO cabinet is sized for: standard cabinets of 360, 576 or 720 lines, or more for large zones.
-pub fn sro_capacity(plugs: u32) -> u32 {
-    [360, 576, 720]
-        .into_iter()
-        .find(|&c| c >= plugs)
-        .unwrap_or(plugs.div_ceil(144) * 144)
-}
-
 /// Duct a cable takes in a path: transport in the first duct, distribution in the last.
 pub fn duct_of(net: &CommuneNet, path: u32, role: CableRole) -> u32 {
     match role {
@@ -561,16 +556,6 @@ fn cables(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
     Ok(())
 }
 
-/// Fibres per tube: 12 in large cables, 6 in small ones (as in the demo delivery).
-pub fn modulo(capacity: u32) -> u32 {
-    if capacity >= 72 { 12 } else { 6 }
-}
-
-/// Outer diameter in millimetres, growing with the fibre count as in manufacturers' ranges.
-pub fn cable_diameter(capacity: u32) -> f64 {
-    6.0 + f64::from(capacity).sqrt() * 0.5
-}
-
 fn boxes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), GenerateError> {
     let v = &x.common;
     let net = cx.net;
@@ -603,15 +588,6 @@ fn boxes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         t.end_row();
     }
     Ok(())
-}
-
-/// Whether the `k`-th premise of a connectable district has subscribed (a PTO is installed): about 30 %.
-fn subscribed(address: usize, k: u32) -> bool {
-    (address as u32)
-        .wrapping_mul(2_654_435_761)
-        .wrapping_add(k.wrapping_mul(40_503))
-        % 10
-        < 3
 }
 
 fn premises(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), GenerateError> {

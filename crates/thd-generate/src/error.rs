@@ -9,9 +9,6 @@ pub enum GenerateError {
     /// Brittany's four departments are the only ones the commune table covers.
     #[error("department {0:?} is not one of 22, 29, 35, 56")]
     UnknownDepartment(String),
-    /// The generator does not write this version yet.
-    #[error("{0} deliveries cannot be generated yet")]
-    UnsupportedVersion(GraceVersion),
     /// A delivery with no plug has no network to lay out.
     #[error("plugs must be at least 1")]
     NoPlugs,

@@ -42,6 +42,7 @@ pub mod communes;
 mod defects;
 mod emit;
 mod emit_v2;
+mod emit_v3;
 mod error;
 mod manifest;
 mod net;
@@ -118,7 +119,14 @@ pub fn generate(options: &GenerateOptions) -> Result<Generated, GenerateError> {
                 .collect();
             (emit_v2::global(&extra)?, parts?)
         }
-        GraceVersion::V3 => return Err(GenerateError::UnsupportedVersion(version)),
+        GraceVersion::V3 => {
+            let extra = emit_v3::Extra::new()?;
+            let parts: Result<Vec<_>, _> = nets
+                .par_iter()
+                .map(|n| emit_v3::commune(n, &extra))
+                .collect();
+            (emit_v3::global(&extra)?, parts?)
+        }
     };
     let mut tables = assemble(version, global, parts)?;
     let injected = defects::inject(&mut tables, version, options.defects, &mut rng)?;

@@ -151,12 +151,7 @@ impl Vocab {
             imp_aerial_power: l.code(imp, "1")?,
             imp_duct: l.code(imp, "7")?,
             chamber_natures: l.labelled("l_ptech_nature", "CHAMBRE L")?,
-            pole_natures: if v2 {
-                l.labelled("l_ptech_nature", "POTEAU")?
-            } else {
-                // v3 moved pole natures to the reception points; its ptech list keeps chambers only.
-                Vec::new()
-            },
+            pole_natures: l.labelled("l_ptech_nature", "POTEAU")?,
             pt_chamber: l.code("l_ptech_type_phy", "C")?,
             pt_pole: l.code("l_ptech_type_phy", "A")?,
             bp_bpe: l.code("l_bp_type_log", "BPE")?,

@@ -3,57 +3,13 @@
 
 mod common;
 
-use common::{col, problems, run, table};
+use common::{assert_present, problems, run};
 use std::collections::BTreeSet;
 use thd_diag::rules;
-use thd_generate::{GenerateError, Generated, InjectedDefect};
-use thd_model::{GraceVersion, Schema};
+use thd_generate::GenerateError;
+use thd_model::GraceVersion;
 
 const V2: GraceVersion = GraceVersion::V2_0_1;
-
-/// Rows of the defect's table whose key is the defect's object.
-fn rows_of(g: &Generated, d: &InjectedDefect) -> Vec<usize> {
-    let t = table(g, &d.table);
-    let key = &Schema::of(g.version)
-        .table(&d.table)
-        .expect("table")
-        .primary_key[0];
-    let k = col(t, key);
-    (0..t.len())
-        .filter(|&r| t.cell(r, k) == Some(d.object.as_str()))
-        .collect()
-}
-
-/// Asserts that the defect is in the tables as the manifest describes it.
-pub fn assert_present(g: &Generated, d: &InjectedDefect) {
-    let t = table(g, &d.table);
-    let rows = rows_of(g, d);
-    let column = d.column.as_deref().expect("every defect names its column");
-    let cell = |r: usize| t.cell(r, col(t, column));
-    match d.rule.as_str() {
-        r if r == rules::DECODE_DUPLICATE_KEY.id => assert_eq!(rows.len(), 2, "{d:?}"),
-        r if r == rules::DECODE_MISSING_KEY.id => {
-            assert!(rows.is_empty(), "{d:?}");
-            assert!((0..t.len()).any(|r| cell(r).is_none()), "{d:?}");
-        }
-        r if r == rules::DECODE_GEOMETRY_MISSING.id => {
-            assert_eq!(rows.len(), 1, "{d:?}");
-            assert!(t.geometry(rows[0]).is_none(), "{d:?}");
-        }
-        r if [
-            rules::DECODE_LIST_VALUE.id,
-            rules::DECODE_INTEGER.id,
-            rules::DECODE_DATE.id,
-            rules::DECODE_DANGLING_REFERENCE.id,
-        ]
-        .contains(&r) =>
-        {
-            assert_eq!(rows.len(), 1, "{d:?}");
-            assert_eq!(cell(rows[0]), d.value.as_deref(), "{d:?}");
-        }
-        other => panic!("unexpected rule {other}"),
-    }
-}
 
 #[test]
 fn the_manifest_lists_exactly_the_defects_asked_for_each_where_it_says() {

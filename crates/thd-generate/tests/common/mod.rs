@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use thd_generate::{GenerateOptions, Generated, generate};
+use thd_diag::rules;
+use thd_generate::{GenerateOptions, Generated, InjectedDefect, generate};
 use thd_model::{ColumnType, GraceVersion, RawTable, Schema};
 
 pub fn options(version: GraceVersion, plugs: u32, seed: u64, defects: u32) -> GenerateOptions {
@@ -138,12 +139,60 @@ fn is_date(v: &str) -> bool {
     y.to_string().len() == 4 && (1..=days).contains(&d)
 }
 
-/// Plugs of a delivery: the sum of the address plug counts.
+/// Plugs of a delivery: the sum of the address plug counts (v2) or premise counts (v3).
 pub fn plugs(g: &Generated) -> u64 {
     let t = table(g, "t_adresse");
-    ["ad_nbprhab", "ad_nbprpro"]
+    let columns = match g.version {
+        GraceVersion::V2_0_1 => ["ad_nbprhab", "ad_nbprpro"],
+        GraceVersion::V3 => ["ad_nblres", "ad_nblpro"],
+    };
+    columns
         .iter()
         .flat_map(|c| values(t, c))
         .map(|v| v.parse::<u64>().expect("integer"))
         .sum()
+}
+
+/// Rows of the defect's table whose key is the defect's object.
+fn rows_of(g: &Generated, d: &InjectedDefect) -> Vec<usize> {
+    let t = table(g, &d.table);
+    let key = &Schema::of(g.version)
+        .table(&d.table)
+        .expect("table")
+        .primary_key[0];
+    let k = col(t, key);
+    (0..t.len())
+        .filter(|&r| t.cell(r, k) == Some(d.object.as_str()))
+        .collect()
+}
+
+/// Asserts that the defect is in the tables as the manifest describes it.
+pub fn assert_present(g: &Generated, d: &InjectedDefect) {
+    let t = table(g, &d.table);
+    let rows = rows_of(g, d);
+    let column = d.column.as_deref().expect("every defect names its column");
+    let cell = |r: usize| t.cell(r, col(t, column));
+    match d.rule.as_str() {
+        r if r == rules::DECODE_DUPLICATE_KEY.id => assert_eq!(rows.len(), 2, "{d:?}"),
+        r if r == rules::DECODE_MISSING_KEY.id => {
+            assert!(rows.is_empty(), "{d:?}");
+            assert!((0..t.len()).any(|r| cell(r).is_none()), "{d:?}");
+        }
+        r if r == rules::DECODE_GEOMETRY_MISSING.id => {
+            assert_eq!(rows.len(), 1, "{d:?}");
+            assert!(t.geometry(rows[0]).is_none(), "{d:?}");
+        }
+        r if [
+            rules::DECODE_LIST_VALUE.id,
+            rules::DECODE_INTEGER.id,
+            rules::DECODE_DATE.id,
+            rules::DECODE_DANGLING_REFERENCE.id,
+        ]
+        .contains(&r) =>
+        {
+            assert_eq!(rows.len(), 1, "{d:?}");
+            assert_eq!(cell(rows[0]), d.value.as_deref(), "{d:?}");
+        }
+        other => panic!("unexpected rule {other}"),
+    }
 }
