@@ -67,7 +67,7 @@ fn parse(csv: &'static str) -> Result<Vec<Commune>, (usize, String)> {
 }
 
 /// Chooses the communes of a delivery and splits the plugs among them (each gets at least one).
-pub fn choose(
+pub(crate) fn choose(
     plugs: u32,
     department: Option<&str>,
     rng: &mut impl Rng,
@@ -101,7 +101,7 @@ pub fn choose(
 }
 
 /// Splits `total` into `parts` positive shares of random weight 0.6–1.4, summing exactly to `total`.
-pub fn split(total: u32, parts: usize, rng: &mut impl Rng) -> Vec<u32> {
+pub(crate) fn split(total: u32, parts: usize, rng: &mut impl Rng) -> Vec<u32> {
     debug_assert!(parts >= 1 && total as usize >= parts);
     let weights: Vec<f64> = (0..parts).map(|_| rng.random_range(0.6..1.4)).collect();
     let sum: f64 = weights.iter().sum();

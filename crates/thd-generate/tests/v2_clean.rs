@@ -47,6 +47,20 @@ fn same_options_give_identical_tables_and_another_seed_differs() {
 }
 
 #[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        pool.install(|| run(V2, 9_000, 21, 12))
+    };
+    let (one, four) = (on(1), on(4));
+    assert_eq!(one.tables, four.tables);
+    assert_eq!(one.manifest, four.manifest);
+}
+
+#[test]
 fn plugs_sum_to_the_request_and_premises_match() {
     for (n, seed) in [(1, 5), (613, 6), (12_345, 7)] {
         let g = run(V2, n, seed, 0);
