@@ -279,3 +279,68 @@ fn sizes_scale_like_a_real_network() {
     let built = statuts.get("REC").copied().unwrap_or(0) + statuts.get("EXE").copied().unwrap_or(0);
     assert!(built * 2 > total, "mostly REC/EXE: {statuts:?}");
 }
+
+/// Whether `p` lies inside the polygon's outer ring (ray casting).
+fn inside(ring: &[Coord<f64>], p: Coord<f64>) -> bool {
+    let mut inside = false;
+    for w in ring.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+fn ring(g: &Geometry<f64>) -> Vec<Coord<f64>> {
+    match g {
+        Geometry::MultiPolygon(m) => m.0[0].exterior().0.clone(),
+        other => panic!("not a multipolygon: {other:?}"),
+    }
+}
+
+#[test]
+fn premises_lie_in_their_pbo_zone_and_pbo_zones_in_their_sro_zone() {
+    let g = run(V2, 5_000, 16, 0);
+    let rings = |name: &str| -> BTreeMap<String, Vec<Coord<f64>>> {
+        let t = table(&g, name);
+        (0..t.len())
+            .map(|r| {
+                (
+                    t.cell(r, 0).expect("code").to_owned(),
+                    ring(t.geometry(r).expect("geometry")),
+                )
+            })
+            .collect()
+    };
+    let (zpbo, zsro) = (rings("t_zpbo"), rings("t_zsro"));
+    let addresses = table(&g, "t_adresse");
+    let at: BTreeMap<&str, Coord<f64>> = (0..addresses.len())
+        .map(|r| {
+            (
+                addresses.cell(r, 0).expect("code"),
+                point(addresses.geometry(r).expect("geometry")),
+            )
+        })
+        .collect();
+    let suf = table(&g, "t_suf");
+    let (ad, zp) = (col(suf, "sf_ad_code"), col(suf, "sf_zp_code"));
+    for r in 0..suf.len() {
+        let (a, z) = (
+            suf.cell(r, ad).expect("address"),
+            suf.cell(r, zp).expect("zone"),
+        );
+        assert!(inside(&zpbo[z], at[a]), "address {a} outside PBO zone {z}");
+    }
+    let zp_table = table(&g, "t_zpbo");
+    let zs = col(zp_table, "zp_zs_code");
+    for r in 0..zp_table.len() {
+        let sro = &zsro[zp_table.cell(r, zs).expect("sro zone")];
+        let corners = ring(zp_table.geometry(r).expect("geometry"));
+        // Strictly inside: the PBO strip is narrower than its SRO zone on every side.
+        assert!(
+            corners.iter().all(|&c| inside(sro, c)),
+            "PBO zone {r} leaves its SRO zone"
+        );
+    }
+}
