@@ -66,15 +66,7 @@ pub(crate) fn plan<'a>(
     schema: &Schema,
     options: &WriteOptions,
 ) -> Result<Vec<TablePlan<'a>>, WriteError> {
-    let mut names = HashSet::new();
-    if let Some(dup) = tables
-        .iter()
-        .find(|t| !names.insert(t.name.to_ascii_lowercase()))
-    {
-        return Err(WriteError::DuplicateTable {
-            table: dup.name.clone(),
-        });
-    }
+    unique_names(tables)?;
     tables
         .par_iter()
         .map(|table| {
@@ -122,6 +114,20 @@ pub(crate) fn plan<'a>(
             })
         })
         .collect()
+}
+
+/// Refuses two tables of the same name (in any letter case): they would be written to the same file or table.
+pub(crate) fn unique_names(tables: &[RawTable]) -> Result<(), WriteError> {
+    let mut names = HashSet::new();
+    match tables
+        .iter()
+        .find(|t| !names.insert(t.name.to_ascii_lowercase()))
+    {
+        Some(dup) => Err(WriteError::DuplicateTable {
+            table: dup.name.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn first_geometry_row(table: &RawTable) -> usize {

@@ -332,3 +332,15 @@ fn a_geometry_of_the_wrong_kind_is_refused_before_any_file_is_written() {
     assert!(matches!(err, WriteError::Geometry { row: 1, .. }), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn two_tables_of_the_same_name_are_refused() {
+    let upper = table("T_CABLE", &["cb_code"], &[&[Some("CB9")]], None);
+    let dir = tempfile::tempdir().unwrap();
+    let err =
+        write_delivery(&[cables(), upper], V2, dir.path(), &WriteOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, WriteError::DuplicateTable { ref table } if table == "T_CABLE"),
+        "{err}"
+    );
+}

@@ -138,15 +138,7 @@ pub fn write_geopackage(
     path: &Path,
 ) -> Result<WriteReport, WriteError> {
     let schema = Schema::of(version);
-    let mut names = std::collections::HashSet::new();
-    if let Some(dup) = tables
-        .iter()
-        .find(|t| !names.insert(t.name.to_ascii_lowercase()))
-    {
-        return Err(WriteError::DuplicateTable {
-            table: dup.name.clone(),
-        });
-    }
+    crate::files::unique_names(tables)?;
     let plans = tables
         .iter()
         .map(|t| plan(t, schema))
@@ -186,12 +178,20 @@ pub fn write_geopackage(
     })
 }
 
-/// Removes a previous file and its SQLite side files, if any.
+/// Removes a previous file and the SQLite side files another tool may have left beside it.
 fn remove(path: &Path) -> Result<(), WriteError> {
-    let mut side = path.as_os_str().to_owned();
-    side.push("-journal");
-    for file in [path, Path::new(&side)] {
-        match std::fs::remove_file(file) {
+    let side = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    for file in [
+        path.to_owned(),
+        side("-journal"),
+        side("-wal"),
+        side("-shm"),
+    ] {
+        match std::fs::remove_file(&file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(WriteError::io(file)(e));
             }
