@@ -28,11 +28,11 @@ impl Tables {
     /// The writer of `name`, created on first use.
     pub fn get(&mut self, name: &'static str) -> Result<&mut TableWriter, GenerateError> {
         if !self.writers.contains_key(name) {
+            // Emitters name tables as literals, so a missing one is a generator/model mismatch, found by tests.
             let def = Schema::of(self.version).table(name).ok_or_else(|| {
-                GenerateError::UnknownColumn {
+                GenerateError::UnknownTable {
                     version: self.version,
                     table: name.to_owned(),
-                    column: String::new(),
                 }
             })?;
             self.writers

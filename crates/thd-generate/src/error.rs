@@ -17,7 +17,13 @@ pub enum GenerateError {
         "{requested} defects requested but the delivery only offers {available} distinct places"
     )]
     TooManyDefects { requested: u32, available: usize },
-    /// The model of this version has no such table or column: the generator and the model disagree.
+    /// The model of this version has no such table: the generator and the model disagree.
+    #[error("{version} has no table {table}")]
+    UnknownTable {
+        version: GraceVersion,
+        table: String,
+    },
+    /// The model of this version has no such column: the generator and the model disagree.
     #[error("{version} has no column {table}.{column}")]
     UnknownColumn {
         version: GraceVersion,
