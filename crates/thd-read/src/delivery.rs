@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use thd_diag::rules::{READ_UNKNOWN_FILE, READ_VERSION_UNKNOWN};
 use thd_diag::{Diagnostic, Severity};
 use thd_model::{RawDelivery, RawTable, Schema, SourceFile};
@@ -96,11 +97,34 @@ pub(crate) fn read_entries(
         bytes: entries.iter().map(|e| e.size).sum(),
     });
     diagnostics.extend(plan.diagnostics);
-    let read: Vec<TableRead> = plan
-        .tables
-        .par_iter()
-        .map(|source| read_table(source, entries, options))
+    // Largest tables first, so that the longest task does not start last and leave a thread idle; results are
+    // put back in plan order, which keeps the diagnostics deterministic.
+    let size = |source: &TableSource| -> u64 {
+        source
+            .origin
+            .entries()
+            .iter()
+            .filter_map(|&i| entries.get(i))
+            .map(|e| e.size)
+            .sum()
+    };
+    let mut order: Vec<usize> = (0..plan.tables.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(plan.tables.get(i).map_or(0, size)));
+    // One worker per thread, each taking the next largest table from a shared counter (greedy longest-first).
+    let next = AtomicUsize::new(0);
+    let mut read: Vec<(usize, TableRead)> = (0..rayon::current_num_threads())
+        .into_par_iter()
+        .flat_map_iter(|_| {
+            let mut mine = Vec::new();
+            while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                if let Some(source) = plan.tables.get(i) {
+                    mine.push((i, read_table(source, entries, options)));
+                }
+            }
+            mine
+        })
         .collect();
+    read.sort_by_key(|(i, _)| *i);
     let others: Vec<(Option<SourceFile>, Option<Diagnostic>)> = plan
         .others
         .par_iter()
@@ -111,7 +135,7 @@ pub(crate) fn read_entries(
         })
         .collect();
     let mut delivery = RawDelivery::default();
-    for table_read in read {
+    for (_, table_read) in read {
         delivery.files.extend(table_read.files);
         diagnostics.extend(table_read.diagnostics);
         if let Some(table) = table_read.table {
