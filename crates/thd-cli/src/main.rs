@@ -1,1 +1,64 @@
-fn main() {}
+//! `thd`: the command line of the FTTH rollout engine.
+//!
+//! Each subcommand lives in its own module; this file only parses arguments and maps failures to exit codes.
+//! Exit codes: 0 when the work was done (a delivery full of defects is still a delivery that was read), 2 when
+//! the input is unusable (missing path, unreadable archive, nothing GraceTHD in it), 1 for any other failure.
+
+mod generate;
+mod inspect;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// GraceTHD FTTH deliveries: read, check, plan, report.
+///
+/// Point `thd inspect` at a contractor's delivery (a folder, a .zip or a .gpkg) to see what it holds and every
+/// defect of its files; `thd generate` writes a synthetic delivery of any size to try the tool on.
+#[derive(Debug, Parser)]
+#[command(name = "thd", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Inspect(inspect::Args),
+    Generate(generate::Args),
+}
+
+/// A failure that means the input cannot be used at all (exit code 2), as opposed to a failure of the tool.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UnusableInput(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Generate(args) => generate::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("erreur : {error:#}");
+            if error.downcast_ref::<UnusableInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -13,7 +13,7 @@ use thd_model::{ColumnType, RawTable, TableDef};
 
 use crate::files::WriteFailure;
 use crate::values::{date, is_number, logical};
-use crate::{TextEncoding, WriteError};
+use crate::{TextEncoding, WriteError, WriteOptions};
 
 /// Longest DBF character field.
 const MAX_TEXT: u32 = 254;
@@ -144,9 +144,10 @@ impl Layout {
     pub(crate) fn write(
         &self,
         table: &RawTable,
-        encoding: TextEncoding,
+        options: &WriteOptions,
         out: &mut dyn Write,
     ) -> Result<usize, WriteFailure> {
+        let encoding = options.encoding;
         let rows = u32::try_from(table.len()).map_err(|_| {
             WriteFailure::Table(WriteError::TooLarge {
                 table: table.name.clone(),
@@ -161,17 +162,22 @@ impl Layout {
             for (col, field) in self.fields.iter().enumerate() {
                 let slot = &mut record[at..at + usize::from(field.width)];
                 at += slot.len();
-                truncated += usize::from(
-                    fill(slot, field, table.cell(row, col), encoding).map_err(|expected| {
-                        WriteFailure::Table(WriteError::Value {
+                let cell = table.cell(row, col);
+                truncated += usize::from(match fill(slot, field, cell, encoding) {
+                    Ok(cut) => cut,
+                    Err(_) if options.keep_invalid_values => {
+                        fill_text(slot, cell.unwrap_or_default(), encoding)
+                    }
+                    Err(expected) => {
+                        return Err(WriteFailure::Table(WriteError::Value {
                             table: table.name.clone(),
                             row,
                             column: table.columns[col].clone(),
-                            value: table.cell(row, col).unwrap_or_default().to_owned(),
+                            value: cell.unwrap_or_default().to_owned(),
                             expected,
-                        })
-                    })?,
-                );
+                        }));
+                    }
+                });
             }
             out.write_all(&record)?;
         }
@@ -205,6 +211,14 @@ impl Layout {
     }
 }
 
+/// Fills a field's bytes with text, cut at a character boundary to fit; `true` when it was cut.
+fn fill_text(slot: &mut [u8], value: &str, encoding: TextEncoding) -> bool {
+    let bytes = encoding.encode(value);
+    let fitted = encoding.fit(&bytes, slot.len());
+    put(slot, fitted);
+    fitted.len() < bytes.len()
+}
+
 /// Fills one field's bytes with a cell; `Ok(true)` when text was cut to fit, `Err` naming what the field takes
 /// when the cell cannot be written to it.
 fn fill(
@@ -226,12 +240,7 @@ fn fill(
         return Ok(false);
     };
     match field.kind {
-        Kind::Text => {
-            let bytes = encoding.encode(value);
-            let fitted = encoding.fit(&bytes, slot.len());
-            put(slot, fitted);
-            Ok(fitted.len() < bytes.len())
-        }
+        Kind::Text => Ok(fill_text(slot, value, encoding)),
         Kind::Number => {
             let number = value.trim();
             if !is_number(number) {

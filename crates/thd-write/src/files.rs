@@ -232,7 +232,7 @@ impl FileJob<'_> {
         match self.part {
             Part::Shp(shapes) => shapes.write_shp(table, out)?,
             Part::Shx(shapes) => shapes.write_shx(table, out)?,
-            Part::Dbf(dbf) => return dbf.write(table, options.encoding, out),
+            Part::Dbf(dbf) => return dbf.write(table, options, out),
             Part::Prj => out.write_all(LAMBERT_93_PRJ.as_bytes())?,
             Part::Cpg => out.write_all(options.encoding.cpg().as_bytes())?,
             Part::Csv => delimited::write(table, options, out)?,

@@ -37,6 +37,10 @@ pub struct WriteOptions {
     pub csv_separator: u8,
     /// Start each UTF-8 CSV file with a byte-order mark, as spreadsheet exports do (ignored for Windows-1252).
     pub csv_bom: bool,
+    /// Write a cell that a typed DBF field cannot hold (`douze` in a number field) as its text, cut to the
+    /// field's width, instead of refusing the table. Off by default, so an export never writes a value a reader
+    /// will not take back; on for synthetic deliveries, whose injected defects must reach the files.
+    pub keep_invalid_values: bool,
 }
 
 impl Default for WriteOptions {
@@ -49,6 +53,7 @@ impl Default for WriteOptions {
             subfolders: false,
             csv_separator: b';',
             csv_bom: false,
+            keep_invalid_values: false,
         }
     }
 }

@@ -316,6 +316,31 @@ fn a_value_a_typed_field_cannot_hold_is_an_error_naming_the_cell() {
 }
 
 #[test]
+fn invalid_values_can_be_kept_as_text_for_synthetic_defects() {
+    let bad = table(
+        "t_zsro",
+        &["zs_code", "zs_capamax"],
+        &[
+            &[Some("ZS1"), Some("beaucoup de prises")],
+            &[Some("ZS2"), Some("12")],
+        ],
+        Some(vec![None, None]),
+    );
+    let options = WriteOptions {
+        keep_invalid_values: true,
+        ..WriteOptions::default()
+    };
+    let (_dir, out) = write(&[bad], &options);
+    let bytes = fs::read(out.join("t_zsro.dbf")).unwrap();
+    let found = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        found(b"beaucoup de"),
+        "the bad value reaches the file, cut to the field"
+    );
+    assert!(found(b"12 "), "the good value is written as a number");
+}
+
+#[test]
 fn a_geometry_of_the_wrong_kind_is_refused_before_any_file_is_written() {
     let bad = table(
         "t_noeud",
