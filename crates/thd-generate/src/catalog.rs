@@ -13,40 +13,54 @@ pub struct Org {
     pub code: &'static str,
     pub name: &'static str,
     pub kind: &'static str,
+    /// SIREN of real organisations (as in the demo delivery and the GraceTHD reference data); the fictitious
+    /// operator, delegatee and manufacturers have none.
+    pub siren: Option<&'static str>,
 }
 
 pub const OPERATOR: Org = Org {
     code: "OR035000000001",
     name: "OPERATEUR PUBLIC THD BRETAGNE",
     kind: "Collectivite",
+    siren: None,
 };
 pub const DELEGATEE: Org = Org {
     code: "OR035000000002",
     name: "DELEGATAIRE FIBRE BRETAGNE",
     kind: "Operateur",
+    siren: None,
 };
 pub const ORANGE: Org = Org {
     code: "OR035000000003",
     name: "ORANGE",
     kind: "Operateur",
+    siren: Some("380129866"),
 };
 pub const ENEDIS: Org = Org {
     code: "OR035000000004",
     name: "ENEDIS",
     kind: "Concessionnaire",
+    siren: Some("444608442"),
 };
 pub const CABLE_MAKER: Org = Org {
     code: "OR035000000005",
     name: "CABLES OPTIQUES DE L OUEST",
     kind: "Equipementier",
+    siren: None,
 };
 pub const BOX_MAKER: Org = Org {
     code: "OR035000000006",
     name: "BOITIERS FIBRE ARMOR",
     kind: "Equipementier",
+    siren: None,
 };
 
 pub const ORGS: [Org; 6] = [OPERATOR, DELEGATEE, ORANGE, ENEDIS, CABLE_MAKER, BOX_MAKER];
+
+/// Code of a commune as an organisation: the manager of the public roads the network runs under and along.
+pub fn commune_org(insee: &str) -> String {
+    format!("ORCOM{insee}")
+}
 
 /// The organisation owning infrastructure of this owner.
 pub fn org(owner: Owner) -> &'static str {

@@ -91,6 +91,8 @@ pub struct Context<'a> {
     district_dates: Vec<Dates>,
     /// Commune name as addresses spell it: upper case, no accents, no punctuation.
     pub commune_name: String,
+    /// First address of each district, where its SRO cabinet stands.
+    first_address: Vec<Option<usize>>,
 }
 
 impl<'a> Context<'a> {
@@ -106,7 +108,19 @@ impl<'a> Context<'a> {
                 .map(|(i, d)| Dates::new(d.day, i as u32 + 1))
                 .collect(),
             commune_name: spell(net.commune.name),
+            first_address: (0..net.districts.len() as u32)
+                .map(|d| net.addresses.iter().position(|a| a.district == d))
+                .collect(),
         }
+    }
+
+    /// Code of the address of a site: the first premise of the SRO's district, or of the commune for the NRO.
+    pub fn site_address(&self, district: Option<u32>) -> Option<String> {
+        let first = match district {
+            Some(d) => self.first_address[d as usize],
+            None => (!self.net.addresses.is_empty()).then_some(0),
+        };
+        first.map(|a| self.code("AD", a + 1))
     }
 
     /// An object code: two-letter prefix, INSEE code, 7-digit number (`ND352380000042`), unique per commune.
@@ -174,6 +188,12 @@ pub fn geoloc_source(phase: Phase) -> &'static str {
     } else {
         "ORTHOPHOTO IGN"
     }
+}
+
+/// Whether an object carries installation and commissioning dates: as-built objects, and objects under works
+/// (planned dates), as the reference checker's filling grid asks of both.
+pub fn dated(phase: Phase) -> bool {
+    phase >= Phase::Tvx
 }
 
 /// A boolean as the demo's CSV files write them.

@@ -8,10 +8,10 @@
 use thd_model::{GraceVersion, RawTable};
 
 use crate::GenerateError;
-use crate::catalog::{self, DELEGATEE, OPERATOR, ORGS, box_ref, cable_ref};
+use crate::catalog::{self, DELEGATEE, OPERATOR, ORGS, box_ref, cable_ref, commune_org};
 use crate::emit::{
-    Context, Tables, boolean, cable_diameter, geoloc_quality, geoloc_source, modulo, sro_capacity,
-    subscribed,
+    Context, Tables, boolean, cable_diameter, dated, geoloc_quality, geoloc_source, modulo,
+    sro_capacity, subscribed,
 };
 use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Phase, Support};
 use crate::streets::{Laying, Owner};
@@ -118,6 +118,7 @@ pub fn global(x: &Extra) -> Result<Vec<RawTable>, GenerateError> {
         t.set("or_code", org.code)
             .set("or_nom", org.name)
             .set("or_type", org.kind)
+            .set_opt("or_siren", org.siren)
             .set("or_creadat", &created);
         t.end_row();
     }
@@ -143,6 +144,13 @@ pub fn global(x: &Extra) -> Result<Vec<RawTable>, GenerateError> {
 pub fn commune(net: &CommuneNet, x: &Extra) -> Result<Vec<RawTable>, GenerateError> {
     let cx = Context::new(net);
     let mut tables = Tables::new(V);
+    let t = tables.get("t_organisme")?;
+    t.set("or_code", &commune_org(net.commune.insee))
+        .set_fmt("or_nom", format_args!("COMMUNE DE {}", cx.commune_name))
+        .set("or_type", "Collectivite")
+        .set("or_commune", &cx.commune_name)
+        .set("or_creadat", &cx.dates(None).created);
+    t.end_row();
     nodes(&cx, x, &mut tables)?;
     paths(&cx, x, &mut tables)?;
     cables(&cx, x, &mut tables)?;
@@ -196,6 +204,7 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         t.geometry(cx.point(n.local));
         t.end_row();
     }
+    let road = commune_org(net.commune.insee);
     let t = tables.get("t_ptech")?;
     for (i, n) in net.nodes.iter().enumerate() {
         let NodeKind::Point { support } = n.kind else {
@@ -210,6 +219,8 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         t.set("pt_code", &code)
             .set("pt_etiquet", &code)
             .set("pt_nd_code", &cx.code("ND", i + 1))
+            .set("pt_gest_do", &road)
+            .set("pt_prop_do", &road)
             .set("pt_prop", catalog::org(n.owner))
             .set("pt_gest", catalog::org(n.owner))
             .set("pt_user", OPERATOR.code)
@@ -228,7 +239,7 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("pt_detec", boolean(false))
             .set("pt_creadat", &d.created)
             .set("pt_majdate", &d.updated);
-        if n.phase == Phase::Rec {
+        if dated(n.phase) {
             t.set("pt_dateins", &d.installed)
                 .set("pt_datemes", &d.commissioned);
         }
@@ -269,6 +280,7 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         t.set("st_code", &cx.code("ST", i + 1))
             .set("st_nd_code", &cx.code("ND", i + 1))
             .set("st_nom", &name)
+            .set_opt("st_ad_code", cx.site_address(n.district).as_deref())
             .set("st_prop", OPERATOR.code)
             .set("st_gest", OPERATOR.code)
             .set("st_user", DELEGATEE.code)
@@ -281,7 +293,7 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set_fmt("st_nblines", format_args!("{lines}"))
             .set("st_creadat", &d.created)
             .set("st_majdate", &d.updated);
-        if n.phase == Phase::Rec {
+        if dated(n.phase) {
             t.set("st_dateins", &d.installed)
                 .set("st_datemes", &d.commissioned);
         }
@@ -289,9 +301,9 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
     }
     let t = tables.get("t_ltech")?;
     for (i, n) in net.nodes.iter().enumerate() {
-        let clim = match n.kind {
-            NodeKind::Nro => x.clim,
-            NodeKind::Sro { .. } => x.no_clim,
+        let (clim, room) = match n.kind {
+            NodeKind::Nro => (x.clim, "SHELTER NRO"),
+            NodeKind::Sro { .. } => (x.no_clim, "ARMOIRE PM"),
             NodeKind::Point { .. } => continue,
         };
         let d = cx.dates(n.district);
@@ -307,9 +319,11 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("lt_etat", v.etat(n.phase))
             .set("lt_elec", boolean(true))
             .set("lt_clim", clim)
+            .set("lt_local", room)
+            .set("lt_occp", x.occupied)
             .set("lt_creadat", &d.created)
             .set("lt_majdate", &d.updated);
-        if n.phase == Phase::Rec {
+        if dated(n.phase) {
             t.set("lt_dateins", &d.installed)
                 .set("lt_datemes", &d.commissioned);
         }
@@ -340,6 +354,7 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             in_duct[p as usize][duct_of(net, p, c.role) as usize] += 1;
         }
     }
+    let road = commune_org(net.commune.insee);
     let t = tables.get("t_cheminement")?;
     for (i, p) in net.paths.iter().enumerate() {
         let d = cx.dates(p.district);
@@ -357,6 +372,8 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         t.set("cm_code", &cx.code("CM", i + 1))
             .set("cm_ndcode1", &cx.code("ND", p.a as usize + 1))
             .set("cm_ndcode2", &cx.code("ND", p.b as usize + 1))
+            .set("cm_gest_do", &road)
+            .set("cm_prop_do", &road)
             .set("cm_voie", &net.streets[p.street as usize].name)
             .set("cm_statut", v.statut(p.phase))
             .set("cm_etat", v.etat(p.phase))
@@ -389,9 +406,11 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             }
             (Laying::Aerial, _) => {}
         }
-        if p.phase == Phase::Rec {
+        if dated(p.phase) {
+            // As-built length: measured along the ground, a little longer than the drawn line.
             t.set("cm_datcons", &d.installed)
-                .set("cm_datemes", &d.commissioned);
+                .set("cm_datemes", &d.commissioned)
+                .set_fmt("cm_lgreel", format_args!("{:.2}", length * 1.02));
         }
         let (a, b) = (net.nodes[p.a as usize].local, net.nodes[p.b as usize].local);
         t.geometry(cx.line(&[a, b]));
@@ -400,12 +419,28 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
     let t = tables.get("t_conduite")?;
     for (i, p) in net.paths.iter().enumerate() {
         let d = cx.dates(p.district);
-        let (kind, int, ext, color) = match (p.laying, p.owner) {
-            (Laying::Aerial, _) => (x.duct_aerial, None, None, None),
-            (Laying::Underground, Owner::Operator) => {
-                (x.duct_pehd, Some(28), Some(32), Some("VERT"))
-            }
-            (Laying::Underground, _) => (x.duct_pvc, Some(42), Some(45), Some("GRIS")),
+        let (kind, int, ext, color, comment) = match (p.laying, p.owner) {
+            (Laying::Aerial, _) => (
+                x.duct_aerial,
+                None,
+                None,
+                None,
+                "CONDUITE AERIENNE VIRTUELLE",
+            ),
+            (Laying::Underground, Owner::Operator) => (
+                x.duct_pehd,
+                Some(28),
+                Some(32),
+                Some("VERT"),
+                "FOURREAU POSE PAR LE RESEAU",
+            ),
+            (Laying::Underground, _) => (
+                x.duct_pvc,
+                Some(42),
+                Some(45),
+                Some("GRIS"),
+                "FOURREAU LOUE A L OPERATEUR HISTORIQUE",
+            ),
         };
         let length = net.path_length(p);
         for k in 0..p.ducts {
@@ -421,6 +456,7 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
                 .set("cd_avct", v.avct(p.phase))
                 .set("cd_type", kind)
                 .set_opt("cd_color", color)
+                .set("cd_comment", comment)
                 .set_fmt("cd_long", format_args!("{length:.2}"))
                 .set_fmt("cd_nbcable", format_args!("{}", in_duct[i][k as usize]))
                 .set("cd_creadat", &d.created)
@@ -430,7 +466,7 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
                 t.set_fmt("cd_dia_int", format_args!("{int}"))
                     .set_fmt("cd_dia_ext", format_args!("{ext}"));
             }
-            if p.phase == Phase::Rec {
+            if dated(p.phase) {
                 t.set("cd_datemes", &d.commissioned);
             }
             t.end_row();
@@ -493,7 +529,7 @@ fn cables(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
             .set("cb_creadat", &d.created)
             .set("cb_majdate", &d.updated);
         regions(t, "cb", cx, district);
-        if c.phase == Phase::Rec {
+        if dated(c.phase) {
             t.set("cb_dateins", &d.installed)
                 .set("cb_datemes", &d.commissioned);
         }
@@ -579,10 +615,11 @@ fn boxes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("bp_avct", v.avct(b.phase))
             .set("bp_typephy", v.box_type(b.fibres)?)
             .set("bp_typelog", log)
+            .set("bp_occp", x.occupied)
             .set("bp_rf_code", &box_ref(b.fibres))
             .set("bp_creadat", &d.created)
             .set("bp_majdate", &d.updated);
-        if b.phase == Phase::Rec {
+        if dated(b.phase) {
             t.set("bp_datemes", &d.commissioned);
         }
         t.end_row();
@@ -686,6 +723,7 @@ fn premises(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Gene
             .set("bp_avct", v.avct(Phase::Rec))
             .set("bp_typephy", v.bp_other)
             .set("bp_typelog", v.bp_pto)
+            .set("bp_occp", x.occupied)
             .set("bp_rf_code", &box_ref(0))
             .set("bp_datemes", &d.commercial)
             .set("bp_creadat", &d.created);
@@ -730,6 +768,7 @@ fn zones(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("zs_typeemp", x.street_cabinet)
             .set_fmt("zs_capamax", format_args!("{}", sro_capacity(z.plugs)))
             .set("zs_typeing", "MONO")
+            .set_opt("zs_ad_code", cx.site_address(Some(i as u32)).as_deref())
             .set_fmt("zs_nblogmt", format_args!("{}", z.plugs))
             .set("zs_actif", boolean(built))
             .set("zs_accgest", boolean(false))
@@ -740,7 +779,8 @@ fn zones(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         regions(t, "zs", cx, Some(i as u32));
         if built {
             t.set("zs_dateins", &d.installed)
-                .set("zs_datemad", &d.available);
+                .set("zs_datemad", &d.available)
+                .set("zs_datcomr", &d.commercial);
         }
         t.geometry(cx.polygon(&z.rect));
         t.end_row();

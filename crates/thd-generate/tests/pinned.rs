@@ -47,5 +47,5 @@ fn a_fixed_seed_gives_pinned_output() {
     assert_eq!(fingerprint(&v3), PINNED_V3);
 }
 
-const PINNED_V2: u64 = 0xc1a0_6cb1_6513_95ad;
+const PINNED_V2: u64 = 0xd9e6_ba79_50f7_210f;
 const PINNED_V3: u64 = 0x12c4_a0f4_387f_a706;
