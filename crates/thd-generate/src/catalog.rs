@@ -2,7 +2,9 @@
 //!
 //! Codes are fixed so that deliveries of different seeds reference the same owners, as the deliveries of one
 //! operator do: the public operator builds and owns, its delegatee operates, Orange and Enedis own the ducts and
-//! poles the network rents, two manufacturers supply cables and boxes.
+//! poles the network rents, two manufacturers supply cables and boxes. Each commune of a delivery is added as an
+//! organisation of its own by the emitters ([`commune_org`]): it manages the roads under and along which the
+//! network runs.
 
 use crate::net::CAPACITIES;
 use crate::streets::Owner;

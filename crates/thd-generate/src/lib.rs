@@ -40,6 +40,11 @@
 //! multi-geometries; it has no PBO zone table. Tables the generator does not fill (racks, cassettes, splices,
 //! documents; v3 trenches and reception points) are present and empty.
 //!
+//! A clean v2.0.1 delivery fills every attribute the reference checker's filling grid requires at each object's
+//! phase (each commune is an organisation too, as the manager of the roads the network runs under), except what
+//! only real data has: postal codes, repetition indices and La Poste street keys of addresses, nodes of end-user
+//! sites (no drop cables are drawn), SIRENs of the fictitious operator, delegatee and manufacturers.
+//!
 //! # Defects
 //! With `defects = n`, the generator alters n distinct rows of the clean delivery, spread over the decoder's rules
 //! (list value, integer, date, duplicate key, dangling reference, missing geometry, missing key), and records each
