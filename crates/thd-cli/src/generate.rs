@@ -155,6 +155,15 @@ fn manifest_path(out: &Path) -> PathBuf {
     out.with_file_name(format!("{name}.manifest.json"))
 }
 
+fn remove(path: &Path) -> Result<()> {
+    let result = if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    result.with_context(|| format!("suppression de {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,13 +178,4 @@ mod tests {
             assert_eq!(manifest_path(Path::new(out)), Path::new(manifest));
         }
     }
-}
-
-fn remove(path: &Path) -> Result<()> {
-    let result = if path.is_dir() {
-        std::fs::remove_dir_all(path)
-    } else {
-        std::fs::remove_file(path)
-    };
-    result.with_context(|| format!("suppression de {}", path.display()))
 }
