@@ -92,6 +92,19 @@ pub fn box_ref(fibres: u32) -> String {
     format!("RF{:012}", 200_000 + fibres)
 }
 
+/// Reference code of a trench cross-section (v3 `t_tranchee.tr_couptyp`): conventional or micro-trench.
+pub fn trench_ref(micro: bool) -> String {
+    format!("RF{:012}", 300_000 + u32::from(micro))
+}
+
+/// Trench cross-sections the operator builds (v3 only: v2 has no trench table).
+pub fn trench_references() -> [(String, &'static str); 2] {
+    [
+        (trench_ref(false), "COUPE TYPE TRANCHEE SOUS TROTTOIR"),
+        (trench_ref(true), "COUPE TYPE MICRO TRANCHEE"),
+    ]
+}
+
 /// Every reference: one cable and one box per standard capacity, and the optical outlet.
 pub fn references() -> Vec<Reference> {
     let cables = CAPACITIES.iter().map(|&c| Reference {

@@ -4,7 +4,9 @@
 //! a cable lies directly in the paths it follows (`t_cab_chem`). Sites (`t_site`) are network sites (NRO, SRO:
 //! `RESEAU`) or client buildings (`CLIENT`, one per address); premises are `t_local` rows, one per plug, in their
 //! building's site, fed by their PBO (`lc_bp_codp`) and, once subscribed, ending on their PTO (`lc_bp_codf`).
-//! Zones keep NRO ⊃ SRO, attached to the NRO and SRO rooms; v3 has no PBO zone table. Booleans are `l_bool`
+//! Zones keep NRO ⊃ SRO, attached to the NRO and SRO rooms; v3 has no PBO zone table. Chambers and poles are also
+//! reception points (`t_pointaccueil`), and the operator's own underground paths are trenches (`t_tranchee`)
+//! between them (micro-trenches on one path in three, as in v2's `cm_mod_pos`). Booleans are `l_bool`
 //! codes, geometries multi-geometries, and every object carries its reception perimeter (`*_perirec`).
 
 use std::collections::BTreeMap;
@@ -14,7 +16,7 @@ use crate::GenerateError;
 use crate::catalog::{self, DELEGATEE, OPERATOR, ORGS, box_ref, cable_ref};
 use crate::emit::{Context, Tables, modulo, sro_capacity, subscribed};
 use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Phase, Support};
-use crate::streets::Owner;
+use crate::streets::{Laying, Owner};
 use crate::table::TableWriter;
 use crate::vocab::Vocab;
 
@@ -35,6 +37,11 @@ pub struct Extra {
     local_sro: &'static str,
     local_home: &'static str,
     local_business: &'static str,
+    pa_chamber: &'static str,
+    pa_pole: &'static str,
+    pa_chamber_natures: Vec<&'static str>,
+    pa_pole_natures: Vec<&'static str>,
+    ref_section: &'static str,
 }
 
 impl Extra {
@@ -53,6 +60,11 @@ impl Extra {
             local_sro: l.code("l_local_type_log", "SRO")?,
             local_home: l.code("l_local_type_log", "RES")?,
             local_business: l.code("l_local_type_log", "PRO")?,
+            pa_chamber: l.code("l_pointaccueil_type_phy", "CHB")?,
+            pa_pole: l.code("l_pointaccueil_type_phy", "APP")?,
+            pa_chamber_natures: l.labelled("l_pointaccueil_nature", "CHAMBRE L")?,
+            pa_pole_natures: l.labelled("l_pointaccueil_nature", "POTEAU")?,
+            ref_section: l.code("l_reference_type", "CT")?,
             common,
         })
     }
@@ -82,6 +94,12 @@ pub fn global(x: &Extra) -> Result<Vec<RawTable>, GenerateError> {
         t.set("rf_code", &r.code)
             .set("rf_design", &r.design)
             .set("rf_type", kind);
+        t.end_row();
+    }
+    for (code, design) in catalog::trench_references() {
+        t.set("rf_code", &code)
+            .set("rf_design", design)
+            .set("rf_type", x.ref_section);
         t.end_row();
     }
     tables.finish()
@@ -126,6 +144,7 @@ pub fn commune(net: &CommuneNet, x: &Extra) -> Result<Vec<RawTable>, GenerateErr
     let mut tables = Tables::new(V);
     nodes(&codes, x, &mut tables)?;
     paths_and_cables(&codes, x, &mut tables)?;
+    civil_works(&codes, x, &mut tables)?;
     premises(&codes, x, &mut tables)?;
     zones(&codes, x, &mut tables)?;
     tables.finish()
@@ -373,6 +392,70 @@ fn paths_and_cables(
                 .set("fo_etat", etat);
             t.end_row();
         }
+    }
+    Ok(())
+}
+
+/// Reception points (the physical chambers and poles) and the trenches the operator digs between them.
+fn civil_works(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), GenerateError> {
+    let (v, cx, net) = (&x.common, &codes.cx, codes.cx.net);
+    let t = tables.get("t_pointaccueil")?;
+    for (i, n) in net.nodes.iter().enumerate() {
+        let NodeKind::Point { support } = n.kind else {
+            continue;
+        };
+        let (phys, nature) = match support {
+            Support::Chamber => (
+                x.pa_chamber,
+                x.pa_chamber_natures[i % x.pa_chamber_natures.len()],
+            ),
+            Support::Pole => (x.pa_pole, x.pa_pole_natures[i % x.pa_pole_natures.len()]),
+        };
+        t.set("pa_code", &cx.code("PA", i + 1))
+            .set("pa_perirec", &codes.perirec(n.district))
+            .set("pa_prop", catalog::org(n.owner))
+            .set("pa_gest", catalog::org(n.owner))
+            .set("pa_typephy", phys)
+            .set("pa_nature", nature)
+            .set("pa_dtclass", v.geoloc(n.phase).0)
+            .set("pa_secu", x.no)
+            .geometry(cx.point(n.local));
+        if support == Support::Pole {
+            t.set(
+                "pa_a_haut",
+                if n.owner == Owner::Enedis {
+                    "10.00"
+                } else {
+                    "8.00"
+                },
+            );
+        }
+        if n.phase == Phase::Rec && n.owner == Owner::Operator {
+            t.set("pa_datecon", &cx.dates(n.district).installed);
+        }
+        t.end_row();
+    }
+    let point = |n: u32| matches!(net.nodes[n as usize].kind, NodeKind::Point { .. });
+    let t = tables.get("t_tranchee")?;
+    for (i, p) in net.paths.iter().enumerate() {
+        let dug = p.laying == Laying::Underground && p.owner == Owner::Operator;
+        if !dug || !point(p.a) || !point(p.b) {
+            continue;
+        }
+        let (a, b) = (net.nodes[p.a as usize].local, net.nodes[p.b as usize].local);
+        t.set("tr_code", &cx.code("TR", i + 1))
+            .set("tr_perirec", &codes.perirec(p.district))
+            .set_fmt("tr_compo", format_args!("{}xPEHD 28/32", p.ducts))
+            .set("tr_couptyp", &catalog::trench_ref(i % 3 == 0))
+            .set("tr_dtclass", v.geoloc(p.phase).0)
+            .set_fmt(
+                "tr_lgreel",
+                format_args!("{:.2}", net.path_length(p) * 1.02),
+            )
+            .set("tr_pa1", &cx.code("PA", p.a as usize + 1))
+            .set("tr_pa2", &cx.code("PA", p.b as usize + 1))
+            .geometry(cx.line(&[a, b]));
+        t.end_row();
     }
     Ok(())
 }

@@ -36,9 +36,10 @@
 //! The network is laid out once ([`GenerateOptions::version`] does not change it) and written by one emitter per
 //! version. v2.0.1 writes ducts (`t_conduite`, `t_cond_chem`, `t_cab_cond`), sites with a technical room
 //! (`t_sitetech`, `t_ltech`), one `t_suf` per plug and PBO zones (`t_zpbo`). v3 writes cables directly in paths
-//! (`t_cab_chem`), network and client sites (`t_site`), one premise per plug (`t_local`), `l_bool` booleans and
-//! multi-geometries; it has no PBO zone table. Tables the generator does not fill (racks, cassettes, splices,
-//! documents; v3 trenches and reception points) are present and empty.
+//! (`t_cab_chem`), network and client sites (`t_site`), one premise per plug (`t_local`), reception points
+//! (`t_pointaccueil`) under chambers and poles and trenches (`t_tranchee`) along the operator's own civil works,
+//! `l_bool` booleans and multi-geometries; it has no PBO zone table. Tables the generator does not fill (racks,
+//! cassettes, splices, documents, surveyed points) are present and empty.
 //!
 //! A clean v2.0.1 delivery fills every attribute the reference checker's filling grid requires at each object's
 //! phase (each commune is an organisation too, as the manager of the roads the network runs under), except what

@@ -72,3 +72,23 @@ fn v3_generation_is_deterministic_and_defects_land_where_listed() {
     }
     assert_eq!(problems(&a).len(), 40);
 }
+
+#[test]
+fn chambers_and_poles_are_reception_points_linked_by_the_operators_trenches() {
+    let g = run(V3, 4_000, 6, 0);
+    assert_eq!(
+        table(&g, "t_pointaccueil").len(),
+        table(&g, "t_ptech").len()
+    );
+    let trenches = table(&g, "t_tranchee");
+    assert!(!trenches.is_empty());
+    // A trench lies along a path of the operator: same length scale as the street lattice (45-65 m).
+    for len in values(trenches, "tr_lgreel") {
+        let len: f64 = len.parse().expect("number");
+        assert!((40.0..70.0).contains(&len), "{len}");
+    }
+    let operator_paths = values(table(&g, "t_cheminement"), "cm_prop")
+        .filter(|&p| p == "OR035000000001")
+        .count();
+    assert!(trenches.len() <= operator_paths);
+}
