@@ -9,6 +9,10 @@ use thd_diag::rules::{READ_EXTRA_COLUMN, READ_MISSING_COLUMN};
 use thd_diag::{Diagnostic, Severity};
 use thd_model::{GraceVersion, RawTable, TableDef};
 
+/// What to do about a column the model does not know (the rule itself has no hint).
+const EXTRA_COLUMN_HINT: &str =
+    "Vérifier le nom : une faute de frappe rend une colonne du modèle inconnue ; sinon la retirer.";
+
 /// Renames the columns of `table` to the names of `def` and reports the differences.
 pub(crate) fn normalise(
     table: &mut RawTable,
@@ -23,6 +27,7 @@ pub(crate) fn normalise(
             .and_then(|field| def.columns.iter().position(|c| c.name == field.name));
         let diag = || {
             Diagnostic::new(&READ_EXTRA_COLUMN)
+                .hint(EXTRA_COLUMN_HINT)
                 .table(table.name.clone())
                 .file(table.file.clone())
                 .column(column.clone())

@@ -6,8 +6,8 @@ use std::fs;
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use thd_diag::rules::{READ_UNKNOWN_FILE, READ_VERSION_UNKNOWN};
-use thd_diag::{Diagnostic, Severity};
+use thd_diag::Diagnostic;
+use thd_diag::rules::READ_VERSION_UNKNOWN;
 use thd_model::{RawDelivery, RawTable, Schema, SourceFile};
 
 use crate::archive;
@@ -18,7 +18,7 @@ use crate::error::ReadError;
 use crate::gpkg;
 use crate::layer::{Layer, Part, read_layer};
 use crate::options::{ReadOptions, ReadProgress};
-use crate::plan::{Origin, TableSource, plan};
+use crate::plan::{Origin, TableSource, plan, unknown_file};
 use crate::source::{Content, Entry, fingerprint, fingerprint_file, list_folder, unreadable};
 use crate::version;
 
@@ -297,8 +297,7 @@ pub(crate) fn settle(delivery: &mut RawDelivery) {
         match schema.table(name) {
             Some(def) => normalise(table, def, version, &mut delivery.diagnostics),
             None => delivery.diagnostics.push(
-                Diagnostic::new(&READ_UNKNOWN_FILE)
-                    .severity(Severity::Info)
+                unknown_file()
                     .table(name.clone())
                     .file(table.file.clone())
                     .message(

@@ -16,7 +16,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use thd_diag::rules::{
     READ_DUPLICATE_TABLE, READ_ENCODING_FALLBACK, READ_GPKG_INVALID, READ_PRJ_NOT_LAMBERT93,
-    READ_UNKNOWN_FILE,
 };
 use thd_diag::{Diagnostic, Severity};
 use thd_model::{GraceVersion, RawTable, RawTableBuilder, Schema, SourceFormat};
@@ -26,7 +25,7 @@ use crate::context::FileContext;
 use crate::delimited::MAX_ROW_DIAGNOSTICS;
 use crate::gpkg_geom::parse_blob;
 use crate::keys::{key_columns, object_code};
-use crate::plan::is_table_name;
+use crate::plan::{is_table_name, unknown_file};
 
 /// Lambert-93.
 const EPSG_2154: i64 = 2154;
@@ -99,17 +98,13 @@ async fn read_all(path: &Path, file: &str) -> Result<GpkgRead, String> {
         let ctx = FileContext::new(name.clone(), file);
         let spatial = matches!(data_type.as_str(), "features" | "attributes");
         if !spatial || !is_table_name(&name) {
-            out.diagnostics.push(
-                Diagnostic::new(&READ_UNKNOWN_FILE)
-                    .file(file)
-                    .value(table.clone())
-                    .message(
-                        format!(
-                            "Table {table} ({data_type}) qui n'est pas une table GraceTHD : ignorée"
-                        ),
-                        format!("Table {table} ({data_type}) is not a GraceTHD table: ignored"),
+            out.diagnostics
+                .push(unknown_file().file(file).value(table.clone()).message(
+                    format!(
+                        "Table {table} ({data_type}) qui n'est pas une table GraceTHD : ignorée"
                     ),
-            );
+                    format!("Table {table} ({data_type}) is not a GraceTHD table: ignored"),
+                ));
             continue;
         }
         out.candidates += 1;

@@ -15,6 +15,7 @@ use crate::context::FileContext;
 use crate::dbf::read_dbf;
 use crate::delimited::quote;
 use crate::encoding::from_cpg;
+use crate::keys::{key_columns, object_code};
 use crate::shp::read_shp;
 
 /// One file of a layer: its path in the delivery and its content.
@@ -122,7 +123,18 @@ pub(crate) fn read_layer(
         layer.shx.map(|shx| (shx.bytes, shx.path)),
         &shp_ctx,
     );
-    diags.extend(shapes.diagnostics);
+    // A shape's record number names its attribute row, whose key names the object at fault.
+    let keys = key_columns(name, &table.columns);
+    diags.extend(shapes.diagnostics.into_iter().map(|diag| {
+        let row = diag
+            .row
+            .and_then(|r| usize::try_from(r).ok()?.checked_sub(1))
+            .and_then(|record| read.records.binary_search(&record).ok());
+        match row.and_then(|row| object_code(&keys, |c| table.cell(row, c))) {
+            Some(code) => diag.object(code),
+            None => diag,
+        }
+    }));
     if shapes.shapes.len() != read.record_count {
         let (n_shp, n_dbf) = (shapes.shapes.len(), read.record_count);
         diags.push(shp_ctx.diag(&READ_SHP_COUNT_MISMATCH).message(
@@ -145,7 +157,7 @@ pub(crate) fn read_layer(
 /// Names are matched loosely (`Lambert_93`, `Lambert-93`, `RGF93_Lambert_93`) and, failing a name, an EPSG
 /// authority code of 2154 or an RGF93 Lambert conformal conic with Lambert-93's standard parallels does.
 /// RGF93 alone is not enough: geographic RGF93 and the CC zones are RGF93 too.
-pub fn is_lambert93(wkt: &str) -> bool {
+pub(crate) fn is_lambert93(wkt: &str) -> bool {
     let norm: String = wkt
         .chars()
         .filter(|c| !c.is_whitespace())

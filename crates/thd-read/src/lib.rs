@@ -24,7 +24,7 @@ pub mod encoding;
 mod error;
 mod gpkg;
 pub mod gpkg_geom;
-pub mod keys;
+mod keys;
 mod layer;
 mod options;
 mod plan;
@@ -35,5 +35,4 @@ mod version;
 
 pub use delivery::{read_delivery, read_delivery_with};
 pub use error::ReadError;
-pub use layer::is_lambert93;
 pub use options::{ReadOptions, ReadProgress};

@@ -177,15 +177,18 @@ pub(crate) fn plan(entries: &[Entry]) -> Plan {
 impl Plan {
     fn unknown(&mut self, index: usize, entry: &Entry) {
         self.others.push(index);
-        self.diagnostics.push(
-            Diagnostic::new(&READ_UNKNOWN_FILE)
-                .file(entry.path.clone())
-                .message(
-                    "Fichier qui n'est pas une table GraceTHD : ignoré",
-                    "File that is not a GraceTHD table: ignored",
-                ),
-        );
+        self.diagnostics
+            .push(unknown_file().file(entry.path.clone()).message(
+                "Fichier qui n'est pas une table GraceTHD : ignoré",
+                "File that is not a GraceTHD table: ignored",
+            ));
     }
+}
+
+/// A [`READ_UNKNOWN_FILE`] diagnostic with the hint the rule lacks.
+pub(crate) fn unknown_file() -> Diagnostic {
+    Diagnostic::new(&READ_UNKNOWN_FILE)
+        .hint("Retirer le fichier de la livraison s'il n'y a pas sa place, ou le renommer selon GraceTHD.")
 }
 
 fn duplicate(table: &str, file: &str, kept: &str) -> Diagnostic {

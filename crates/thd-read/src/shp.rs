@@ -248,6 +248,7 @@ impl ShapeProblem {
             ),
             Self::Unsupported(code) => ctx
                 .diag(&READ_SHP_UNSUPPORTED_SHAPE)
+                .hint("Réexporter la couche en géométries simples : points, lignes ou polygones.")
                 .row(row)
                 .value(code.to_string())
                 .message(

@@ -141,6 +141,17 @@ fn broken_shapefiles_keep_what_can_be_read() {
         nodes.geometry(2).is_none(),
         "the cut record has no geometry"
     );
+    let cut = d
+        .diagnostics
+        .iter()
+        .find(|x| x.rule == "read.shp.invalid" && x.row == Some(3))
+        .expect("cut record reported");
+    assert_eq!(
+        cut.object.as_deref(),
+        Some("ND000000000003"),
+        "named by its attribute row"
+    );
+    assert_eq!(cut.file.as_deref(), Some("t_noeud.shp"));
 
     let Some(d) = read_case("shx_disagrees") else {
         return;
