@@ -1,0 +1,434 @@
+//! The store against deliveries whose answer is known: the demo delivery and generated ones round-trip through
+//! import → load, re-imports change nothing, zones link, a diff lists exactly the changes made, and failures
+//! leave the store as it was.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use geo::Translate;
+use sqlx::Connection;
+use sqlx::sqlite::SqliteConnection;
+use thd_generate::{GenerateOptions, generate};
+use thd_model::{GraceVersion, RawDelivery, RawTable, RawTableBuilder, SourceFormat};
+use thd_store::{AttributeChange, GeometryChange, ImportMeta, Store, StoreError};
+
+const DEMO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/samples/gracethd-demo-v2.0.1"
+);
+
+fn generated(plugs: u32, seed: u64, version: GraceVersion) -> RawDelivery {
+    let g = generate(&GenerateOptions {
+        plugs,
+        seed,
+        version,
+        defects: 0,
+        department: Some("22".into()),
+    })
+    .expect("generate");
+    RawDelivery {
+        origin: format!("generated-{seed}"),
+        version: Some(g.version),
+        tables: g.tables.into_iter().map(|t| (t.name.clone(), t)).collect(),
+        ..RawDelivery::default()
+    }
+}
+
+fn temp_store() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("store.gpkg").to_string_lossy().into_owned();
+    (dir, path)
+}
+
+fn zone(z: &str) -> ImportMeta {
+    ImportMeta {
+        zone: Some(z.into()),
+        contractor: Some("Axione".into()),
+        ..ImportMeta::default()
+    }
+}
+
+/// Everything of a delivery the store promises to give back.
+fn assert_same(loaded: &RawDelivery, original: &RawDelivery) {
+    assert_eq!(loaded.origin, original.origin);
+    assert_eq!(loaded.version, original.version);
+    assert_eq!(loaded.files, original.files);
+    assert_eq!(loaded.diagnostics, original.diagnostics);
+    assert_eq!(
+        loaded.tables.keys().collect::<Vec<_>>(),
+        original.tables.keys().collect::<Vec<_>>()
+    );
+    for (name, table) in &original.tables {
+        assert!(
+            loaded.tables[name] == *table,
+            "table {name} differs after load"
+        );
+    }
+}
+
+/// Rows of every table of the file, to compare a store before and after a failed import.
+async fn snapshot(path: &str) -> BTreeMap<String, i64> {
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{path}"))
+        .await
+        .expect("connect");
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master ORDER BY name")
+        .fetch_all(&mut conn)
+        .await
+        .expect("tables");
+    let mut out = BTreeMap::new();
+    for name in names {
+        let kind: String = sqlx::query_scalar("SELECT type FROM sqlite_master WHERE name = ?")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await
+            .expect("type");
+        let n = if kind == "table" {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM \"{name}\""
+            )))
+            .fetch_one(&mut conn)
+            .await
+            .expect("count")
+        } else {
+            -1
+        };
+        out.insert(name, n);
+    }
+    let columns: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master m, pragma_table_info(m.name) WHERE m.type = 'table'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("columns");
+    out.insert("(all columns)".into(), columns);
+    out
+}
+
+async fn execute(path: &str, sql: &str) {
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{path}"))
+        .await
+        .expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut conn)
+        .await
+        .expect("execute");
+}
+
+#[tokio::test]
+async fn the_demo_delivery_comes_back_identical_and_is_recognised_when_imported_again() {
+    if !Path::new(DEMO).exists() {
+        println!("skipped: the demo delivery is not at {DEMO}");
+        return;
+    }
+    let demo = thd_read::read_delivery(Path::new(DEMO)).expect("read demo");
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).await.expect("open");
+    let first = store
+        .import(&demo, &zone("PM-29001"))
+        .await
+        .expect("import");
+    assert!(!first.already_present);
+    assert_eq!(first.rows, demo.rows() as u64);
+    assert_same(&store.load(first.delivery_id).await.expect("load"), &demo);
+
+    let detail = store.delivery(first.delivery_id).await.expect("detail");
+    let counts: BTreeMap<String, u64> = demo
+        .tables
+        .iter()
+        .map(|(n, t)| (n.clone(), t.len() as u64))
+        .collect();
+    assert_eq!(detail.tables, counts);
+    assert_eq!(detail.diagnostics.total, demo.diagnostics.len() as u64);
+    assert_eq!(detail.files, demo.files);
+    assert_eq!(detail.summary.version, GraceVersion::V2_0_1);
+    assert!(detail.summary.phase.is_some(), "the demo fills *_statut");
+
+    let before = snapshot(&path).await;
+    let again = store
+        .import(&demo, &zone("PM-29001"))
+        .await
+        .expect("import");
+    assert_eq!(
+        (again.delivery_id, again.already_present, again.rows),
+        (first.delivery_id, true, first.rows)
+    );
+    assert_eq!(snapshot(&path).await, before, "a re-import writes nothing");
+}
+
+#[tokio::test]
+async fn generated_deliveries_of_both_versions_come_back_identical_with_their_geometries() {
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).await.expect("open");
+    for version in GraceVersion::ALL {
+        let delivery = generated(400, 3, version);
+        assert!(
+            delivery.tables.values().any(|t| t.geometries.is_some()),
+            "spatial tables"
+        );
+        let outcome = store
+            .import(&delivery, &ImportMeta::default())
+            .await
+            .expect("import");
+        assert_same(
+            &store.load(outcome.delivery_id).await.expect("load"),
+            &delivery,
+        );
+    }
+    store.close().await;
+    // Reopening an up-to-date store applies nothing and keeps everything.
+    let store = Store::open(&path).await.expect("reopen");
+    assert_eq!(store.deliveries().await.expect("list").len(), 2);
+}
+
+#[tokio::test]
+async fn deliveries_of_a_zone_link_to_the_previous_one() {
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).await.expect("open");
+    let a = store
+        .import(&generated(50, 1, GraceVersion::V2_0_1), &zone("Z1"))
+        .await
+        .expect("a");
+    let b = store
+        .import(&generated(50, 2, GraceVersion::V2_0_1), &zone("Z2"))
+        .await
+        .expect("b");
+    let c = store
+        .import(&generated(50, 3, GraceVersion::V2_0_1), &zone("Z1"))
+        .await
+        .expect("c");
+    let list = store.deliveries().await.expect("list");
+    let links: Vec<(i64, Option<i64>)> = list.iter().map(|d| (d.id, d.previous_id)).collect();
+    assert_eq!(
+        links,
+        [
+            (a.delivery_id, None),
+            (b.delivery_id, None),
+            (c.delivery_id, Some(a.delivery_id))
+        ]
+    );
+    assert_eq!(list[0].contractor.as_deref(), Some("Axione"));
+    assert!(matches!(
+        store.delivery(999).await,
+        Err(StoreError::NoDelivery(999))
+    ));
+}
+
+/// Changes known objects of a table: removes the first two rows, changes `column` of the next three, moves
+/// the geometry of the sixth by 5 m east, and adds a copy of the seventh under a new key.
+struct Edit {
+    removed: Vec<String>,
+    changed: Vec<(String, Option<String>)>,
+    moved: String,
+    added: String,
+}
+
+fn edit(table: &RawTable, key: &str, column: &str) -> (RawTable, Edit) {
+    let k = table.column_index(key).expect("key column");
+    let c = table.column_index(column).expect("changed column");
+    let code = |r: usize| table.cell(r, k).expect("key").to_owned();
+    let mut b = RawTableBuilder::new(
+        table.name.clone(),
+        table.file.clone(),
+        table.format.unwrap_or(SourceFormat::Shapefile),
+        table.columns.clone(),
+    );
+    let added = format!("{}NEW", code(6));
+    let mut edit = Edit {
+        removed: vec![code(0), code(1)],
+        changed: Vec::new(),
+        moved: code(5),
+        added: added.clone(),
+    };
+    let push =
+        |b: &mut RawTableBuilder, r: usize, new_key: Option<&str>, new_value: Option<&str>| {
+            let cells: Vec<Option<&str>> = (0..table.columns.len())
+                .map(|i| match i {
+                    _ if i == k && new_key.is_some() => new_key,
+                    _ if i == c && new_value.is_some() => new_value,
+                    _ => table.cell(r, i),
+                })
+                .collect();
+            b.push_row(cells);
+            let mut g = table.geometry(r).cloned();
+            if r == 5 && new_key.is_none() {
+                g = g.map(|g| g.translate(5.0, 0.0));
+            }
+            b.push_geometry(g);
+        };
+    for r in 2..table.len() {
+        if (2..5).contains(&r) {
+            let value = format!("{}-modifié", table.cell(r, c).unwrap_or(""));
+            push(&mut b, r, None, Some(&value));
+            edit.changed
+                .push((code(r), table.cell(r, c).map(str::to_owned)));
+        } else {
+            push(&mut b, r, None, None);
+        }
+    }
+    push(&mut b, 6, Some(&added), None);
+    (b.finish(), edit)
+}
+
+#[tokio::test]
+async fn a_diff_lists_exactly_the_changes_made() {
+    let old = generated(300, 11, GraceVersion::V2_0_1);
+    let mut new = old.clone();
+    new.origin = "corrected".into();
+    let (nodes, edit) = edit(&old.tables["t_noeud"], "nd_code", "nd_comment");
+    new.tables.insert("t_noeud".into(), nodes);
+
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).await.expect("open");
+    let a = store.import(&old, &zone("Z")).await.expect("old");
+    let b = store.import(&new, &zone("Z")).await.expect("new");
+    let diff = store
+        .diff(a.delivery_id, b.delivery_id, 1.0)
+        .await
+        .expect("diff");
+    assert_eq!(diff.tables.len(), 1, "{:?}", diff.tables);
+    let t = &diff.tables[0];
+    assert_eq!(t.table, "t_noeud");
+    assert_eq!(t.removed, edit.removed);
+    assert_eq!(t.added, [edit.added]);
+    let expected_changes: Vec<_> = edit
+        .changed
+        .iter()
+        .map(|(key, old)| {
+            (
+                key.clone(),
+                vec![AttributeChange {
+                    column: "nd_comment".into(),
+                    old: old.clone(),
+                    new: Some(format!("{}-modifié", old.as_deref().unwrap_or(""))),
+                }],
+                None,
+            )
+        })
+        .chain([(edit.moved, vec![], Some(5.0))])
+        .collect();
+    let changes: Vec<_> = t
+        .changed
+        .iter()
+        .map(|c| {
+            let moved = c.geometry.map(|g| match g {
+                GeometryChange::Moved { distance_m } => distance_m,
+                other => panic!("unexpected {other:?}"),
+            });
+            (c.key.clone(), c.attributes.clone(), moved)
+        })
+        .collect();
+    assert_eq!(changes.len(), 4);
+    for (got, want) in changes.iter().zip(&expected_changes) {
+        assert_eq!((&got.0, &got.1), (&want.0, &want.1));
+        match (got.2, want.2) {
+            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-6, "moved {g} m"),
+            (g, w) => assert_eq!(g, w),
+        }
+    }
+    let json = serde_json::to_value(&diff).expect("json");
+    assert_eq!(
+        json["tables"][0]["changed"][3]["geometry"]["change"],
+        "moved"
+    );
+    // Beyond the move, nothing changes; within a larger tolerance the move disappears.
+    let loose = store
+        .diff(a.delivery_id, b.delivery_id, 6.0)
+        .await
+        .expect("diff");
+    assert_eq!(loose.tables[0].changed.len(), 3);
+}
+
+#[tokio::test]
+async fn an_import_failing_midway_leaves_the_store_unchanged() {
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).await.expect("open");
+    let first = generated(200, 5, GraceVersion::V2_0_1);
+    store
+        .import(&first, &zone("Z"))
+        .await
+        .expect("first import");
+
+    // The second delivery adds a column (DDL inside the transaction) to a table written early, then meets a
+    // trigger that aborts the insert into the last non-empty table: tables, columns and rows written before
+    // the failure must all be rolled back.
+    let mut second = generated(200, 6, GraceVersion::V2_0_1);
+    let last = second
+        .tables
+        .iter()
+        .rev()
+        .find(|(_, t)| !t.is_empty())
+        .map(|(n, _)| n.clone())
+        .expect("a table");
+    let early = second
+        .tables
+        .keys()
+        .find(|n| **n != last)
+        .cloned()
+        .expect("another table");
+    let t = &second.tables[&early];
+    let mut columns = t.columns.clone();
+    columns.push("zz_extra".into());
+    let mut b = RawTableBuilder::new(t.name.clone(), t.file.clone(), SourceFormat::Csv, columns);
+    for r in 0..t.len() {
+        b.push_row(t.row(r).chain([Some("x")]));
+    }
+    second.tables.insert(early, b.finish());
+    execute(
+        &path,
+        &format!(
+            "CREATE TRIGGER fail BEFORE INSERT ON v201_{last} BEGIN SELECT RAISE(ABORT, 'injected'); END"
+        ),
+    )
+    .await;
+
+    let before = snapshot(&path).await;
+    let err = store
+        .import(&second, &zone("Z"))
+        .await
+        .expect_err("the trigger fails the import");
+    assert!(err.to_string().contains("injected"), "{err}");
+    assert_eq!(snapshot(&path).await, before);
+    assert_eq!(store.deliveries().await.expect("list").len(), 1);
+}
+
+#[tokio::test]
+async fn a_store_of_a_newer_schema_or_another_database_is_refused() {
+    let (dir, path) = temp_store();
+    Store::open(&path).await.expect("create").close().await;
+    execute(&path, "UPDATE thd_store_schema SET version = 99").await;
+    match Store::open(&path).await {
+        Err(StoreError::NewerSchema {
+            found, supported, ..
+        }) => {
+            assert_eq!((found, supported), (99, thd_store::SCHEMA_VERSION));
+        }
+        other => panic!("expected NewerSchema, got {other:?}"),
+    }
+
+    let other = dir
+        .path()
+        .join("other.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    Store::open(&other).await.expect("create").close().await;
+    execute(&other, "DROP TABLE thd_store_schema").await;
+    assert!(matches!(
+        Store::open(&other).await,
+        Err(StoreError::NotAStore(_))
+    ));
+    assert!(matches!(
+        Store::open("postgres://localhost/x").await,
+        Err(StoreError::UnsupportedUrl(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_delivery_without_version_is_refused() {
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).await.expect("open");
+    let err = store
+        .import(&RawDelivery::default(), &ImportMeta::default())
+        .await
+        .expect_err("no version");
+    assert!(matches!(err, StoreError::NoVersion { .. }));
+}
