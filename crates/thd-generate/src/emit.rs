@@ -8,6 +8,7 @@ use thd_model::{GraceVersion, RawTable, Schema};
 use crate::GenerateError;
 use crate::calendar::{date, timestamp};
 use crate::net::{CommuneNet, Local, Phase, Rect};
+use crate::streets::Owner;
 use crate::table::{self, TableWriter};
 
 /// Writers of the tables one emitter fills.
@@ -144,6 +145,19 @@ impl<'a> Context<'a> {
         ]
     }
 
+    /// Fills `{prefix}_r1_code`… with the first `levels` reference codes of [`Self::regions`].
+    pub fn set_regions(
+        &self,
+        t: &mut TableWriter,
+        prefix: &str,
+        district: Option<u32>,
+        levels: usize,
+    ) {
+        for (i, r) in self.regions(district).iter().take(levels).enumerate() {
+            t.set_opt(&format!("{prefix}_r{}_code", i + 1), r.as_deref());
+        }
+    }
+
     pub fn point(&self, local: Local) -> Geometry<f64> {
         let (x, y) = self.net.world(local);
         table::point(x, y)
@@ -194,6 +208,15 @@ pub fn geoloc_source(phase: Phase) -> &'static str {
 /// (planned dates), as the reference checker's filling grid asks of both.
 pub fn dated(phase: Phase) -> bool {
     phase >= Phase::Tvx
+}
+
+/// Height of a pole in metres: the distributor's low-voltage poles are taller than telecom poles.
+pub fn pole_height(owner: Owner) -> &'static str {
+    if owner == Owner::Enedis {
+        "10.00"
+    } else {
+        "8.00"
+    }
 }
 
 /// A boolean as the demo's CSV files write them.

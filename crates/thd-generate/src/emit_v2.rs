@@ -11,7 +11,7 @@ use crate::GenerateError;
 use crate::catalog::{self, DELEGATEE, OPERATOR, ORGS, box_ref, cable_ref, commune_org};
 use crate::emit::{
     Context, Tables, boolean, cable_diameter, dated, geoloc_quality, geoloc_source, modulo,
-    sro_capacity, subscribed,
+    pole_height, sro_capacity, subscribed,
 };
 use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Phase, Support};
 use crate::streets::{Laying, Owner};
@@ -160,17 +160,6 @@ pub fn commune(net: &CommuneNet, x: &Extra) -> Result<Vec<RawTable>, GenerateErr
     tables.finish()
 }
 
-fn regions(
-    t: &mut crate::table::TableWriter,
-    prefix: &str,
-    cx: &Context<'_>,
-    district: Option<u32>,
-) {
-    for (i, r) in cx.regions(district).iter().enumerate() {
-        t.set_opt(&format!("{prefix}_r{}_code", i + 1), r.as_deref());
-    }
-}
-
 fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), GenerateError> {
     let v = &x.common;
     let net = cx.net;
@@ -193,7 +182,7 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("nd_geolsrc", geoloc_source(n.phase))
             .set("nd_creadat", &d.created)
             .set("nd_majdate", &d.updated);
-        regions(t, "nd", cx, n.district);
+        cx.set_regions(t, "nd", n.district, 3);
         match n.kind {
             NodeKind::Nro => t.set_fmt("nd_nom", format_args!("NRO {}", cx.commune_name)),
             NodeKind::Sro { district } => {
@@ -211,10 +200,7 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             continue;
         };
         let d = cx.dates(n.district);
-        let (phys, nature) = match support {
-            Support::Chamber => (v.pt_chamber, v.chamber_natures[i % v.chamber_natures.len()]),
-            Support::Pole => (v.pt_pole, v.pole_natures[i % v.pole_natures.len()]),
-        };
+        let (phys, nature) = v.ptech(support, i);
         let code = cx.code("PT", i + 1);
         t.set("pt_code", &code)
             .set("pt_etiquet", &code)
@@ -244,15 +230,8 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
                 .set("pt_datemes", &d.commissioned);
         }
         if support == Support::Pole {
-            t.set(
-                "pt_a_haut",
-                if n.owner == Owner::Enedis {
-                    "10.00"
-                } else {
-                    "8.00"
-                },
-            )
-            .set("pt_a_passa", boolean(true));
+            t.set("pt_a_haut", pole_height(n.owner))
+                .set("pt_a_passa", boolean(true));
         }
         t.end_row();
     }
@@ -359,11 +338,7 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
     for (i, p) in net.paths.iter().enumerate() {
         let d = cx.dates(p.district);
         let (class, mode) = v.geoloc(p.phase);
-        let typelog = match (p.transport, p.distribution) {
-            (true, true) => v.typelog_both,
-            (true, false) => v.typelog_transport,
-            _ => v.typelog_distribution,
-        };
+        let typelog = v.path_typelog(p);
         let free = in_duct[i][..p.ducts as usize]
             .iter()
             .filter(|&&n| n == 0)
@@ -393,7 +368,7 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("cm_geolsrc", geoloc_source(p.phase))
             .set("cm_creadat", &d.created)
             .set("cm_majdate", &d.updated);
-        regions(t, "cm", cx, p.district);
+        cx.set_regions(t, "cm", p.district, 3);
         match (p.laying, p.owner) {
             (Laying::Underground, Owner::Operator) => {
                 let pose = if i % 3 == 0 { x.micro_trench } else { x.trench };
@@ -461,7 +436,7 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
                 .set_fmt("cd_nbcable", format_args!("{}", in_duct[i][k as usize]))
                 .set("cd_creadat", &d.created)
                 .set("cd_majdate", &d.updated);
-            regions(t, "cd", cx, p.district);
+            cx.set_regions(t, "cd", p.district, 3);
             if let (Some(int), Some(ext)) = (int, ext) {
                 t.set_fmt("cd_dia_int", format_args!("{int}"))
                     .set_fmt("cd_dia_ext", format_args!("{ext}"));
@@ -498,10 +473,7 @@ fn cables(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
             .iter()
             .map(|&p| net.path_length(&net.paths[p as usize]))
             .sum();
-        let typelog = match c.role {
-            CableRole::Transport => v.typelog_transport,
-            CableRole::Distribution => v.typelog_distribution,
-        };
+        let typelog = v.cable_typelog(c.role);
         t.set("cb_code", &code)
             .set("cb_etiquet", &code)
             .set("cb_nd1", &cx.code("ND", c.a as usize + 1))
@@ -528,7 +500,7 @@ fn cables(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
             .set_fmt("cb_lgreel", format_args!("{:.2}", length * 1.03 + 10.0))
             .set("cb_creadat", &d.created)
             .set("cb_majdate", &d.updated);
-        regions(t, "cb", cx, district);
+        cx.set_regions(t, "cb", district, 3);
         if dated(c.phase) {
             t.set("cb_dateins", &d.installed)
                 .set("cb_datemes", &d.commissioned);
@@ -747,7 +719,7 @@ fn zones(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         .set("zn_geolsrc", "ETUDE")
         .set("zn_creadat", &d.created)
         .set("zn_majdate", &d.updated);
-    regions(t, "zn", cx, None);
+    cx.set_regions(t, "zn", None, 3);
     if net.nro_phase == Phase::Rec {
         t.set("zn_datelpm", &d.commissioned);
     }
@@ -776,7 +748,7 @@ fn zones(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("zs_geolsrc", "ETUDE")
             .set("zs_creadat", &d.created)
             .set("zs_majdate", &d.updated);
-        regions(t, "zs", cx, Some(i as u32));
+        cx.set_regions(t, "zs", Some(i as u32), 3);
         if built {
             t.set("zs_dateins", &d.installed)
                 .set("zs_datemad", &d.available)
@@ -796,7 +768,7 @@ fn zones(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("zp_geolsrc", "ETUDE")
             .set("zp_creadat", &d.created)
             .set("zp_majdate", &d.updated);
-        regions(t, "zp", cx, Some(b.district));
+        cx.set_regions(t, "zp", Some(b.district), 3);
         t.geometry(cx.polygon(&z.rect));
         t.end_row();
     }
@@ -812,7 +784,7 @@ fn zones(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             .set("zd_geolsrc", "ETUDE")
             .set("zd_creadat", &d.created)
             .set("zd_majdate", &d.updated);
-        regions(t, "zd", cx, Some(i as u32));
+        cx.set_regions(t, "zd", Some(i as u32), 3);
         t.geometry(cx.polygon(&z.rect));
         t.end_row();
     }

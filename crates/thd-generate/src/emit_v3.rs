@@ -14,10 +14,9 @@ use thd_model::{GraceVersion, RawTable};
 
 use crate::GenerateError;
 use crate::catalog::{self, DELEGATEE, OPERATOR, ORGS, box_ref, cable_ref};
-use crate::emit::{Context, Tables, modulo, sro_capacity, subscribed};
-use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Phase, Support};
+use crate::emit::{Context, Tables, modulo, pole_height, sro_capacity, subscribed};
+use crate::net::{BoxRole, CommuneNet, NodeKind, Phase, Support};
 use crate::streets::{Laying, Owner};
-use crate::table::TableWriter;
 use crate::vocab::Vocab;
 
 const V: GraceVersion = GraceVersion::V3;
@@ -150,18 +149,6 @@ pub fn commune(net: &CommuneNet, x: &Extra) -> Result<Vec<RawTable>, GenerateErr
     tables.finish()
 }
 
-fn regions(
-    t: &mut TableWriter,
-    prefix: &str,
-    codes: &Codes<'_>,
-    district: Option<u32>,
-    levels: usize,
-) {
-    for (i, r) in codes.cx.regions(district).iter().take(levels).enumerate() {
-        t.set_opt(&format!("{prefix}_r{}_code", i + 1), r.as_deref());
-    }
-}
-
 fn nodes(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), GenerateError> {
     let (v, cx, net) = (&x.common, &codes.cx, codes.cx.net);
     let t = tables.get("t_noeud")?;
@@ -175,10 +162,7 @@ fn nodes(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
         let NodeKind::Point { support } = n.kind else {
             continue;
         };
-        let (phys, nature) = match support {
-            Support::Chamber => (v.pt_chamber, v.chamber_natures[i % v.chamber_natures.len()]),
-            Support::Pole => (v.pt_pole, v.pole_natures[i % v.pole_natures.len()]),
-        };
+        let (phys, nature) = v.ptech(support, i);
         let code = cx.code("PT", i + 1);
         t.set("pt_code", &code)
             .set("pt_etiquet", &code)
@@ -194,14 +178,7 @@ fn nodes(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
             .set("pt_nature", nature)
             .set("pt_secu", x.no);
         if support == Support::Pole {
-            t.set(
-                "pt_a_haut",
-                if n.owner == Owner::Enedis {
-                    "10.00"
-                } else {
-                    "8.00"
-                },
-            );
+            t.set("pt_a_haut", pole_height(n.owner));
         }
         t.end_row();
     }
@@ -295,11 +272,7 @@ fn paths_and_cables(
     let (v, cx, net) = (&x.common, &codes.cx, codes.cx.net);
     let t = tables.get("t_cheminement")?;
     for (i, p) in net.paths.iter().enumerate() {
-        let typelog = match (p.transport, p.distribution) {
-            (true, true) => v.typelog_both,
-            (true, false) => v.typelog_transport,
-            _ => v.typelog_distribution,
-        };
+        let typelog = v.path_typelog(p);
         let (a, b) = (net.nodes[p.a as usize].local, net.nodes[p.b as usize].local);
         t.set("cm_code", &cx.code("CM", i + 1))
             .set("cm_perirec", &codes.perirec(p.district))
@@ -324,10 +297,7 @@ fn paths_and_cables(
             .iter()
             .map(|&p| net.path_length(&net.paths[p as usize]))
             .sum();
-        let typelog = match c.role {
-            CableRole::Transport => v.typelog_transport,
-            CableRole::Distribution => v.typelog_distribution,
-        };
+        let typelog = v.cable_typelog(c.role);
         t.set("cb_code", &code)
             .set("cb_etiquet", &code)
             .set("cb_perirec", &codes.perirec(district))
@@ -351,7 +321,7 @@ fn paths_and_cables(
             .set_fmt("cb_fo_util", format_args!("{}", c.used.min(c.capacity)))
             .set_fmt("cb_modulo", format_args!("{}", modulo(c.capacity)))
             .set_fmt("cb_lgreel", format_args!("{:.2}", length * 1.03 + 10.0));
-        regions(t, "cb", codes, district, 3);
+        codes.cx.set_regions(t, "cb", district, 3);
         for (column, node) in [("cb_bp1", c.a), ("cb_bp2", c.b)] {
             if let Some(&b) = codes.box_at.get(&node) {
                 t.set(column, &cx.code("BP", b + 1));
@@ -421,14 +391,7 @@ fn civil_works(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), 
             .set("pa_secu", x.no)
             .geometry(cx.point(n.local));
         if support == Support::Pole {
-            t.set(
-                "pa_a_haut",
-                if n.owner == Owner::Enedis {
-                    "10.00"
-                } else {
-                    "8.00"
-                },
-            );
+            t.set("pa_a_haut", pole_height(n.owner));
         }
         if n.phase == Phase::Rec && n.owner == Owner::Operator {
             t.set("pa_datecon", &cx.dates(n.district).installed);
@@ -573,7 +536,7 @@ fn zones(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
         .set_fmt("zn_nroref", format_args!("NRO{}", net.commune.insee))
         .set("zn_etat", v.zone_state(net.nro_phase))
         .geometry(cx.polygon(&net.rect));
-    regions(t, "zn", codes, None, 2);
+    codes.cx.set_regions(t, "zn", None, 2);
     t.end_row();
     let t = tables.get("t_zsro")?;
     for (i, z) in net.districts.iter().enumerate() {
@@ -590,7 +553,7 @@ fn zones(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
             .set_fmt("zs_capamax", format_args!("{}", sro_capacity(z.plugs)))
             .set_fmt("zs_nblogmt", format_args!("{}", z.plugs))
             .geometry(cx.polygon(&z.rect));
-        regions(t, "zs", codes, Some(i as u32), 3);
+        codes.cx.set_regions(t, "zs", Some(i as u32), 3);
         t.end_row();
     }
     let t = tables.get("t_zdep")?;
@@ -600,7 +563,7 @@ fn zones(codes: &Codes<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
             .set("zd_zs_code", &cx.code("ZS", i + 1))
             .set("zd_statut", v.statut(z.phase))
             .geometry(cx.polygon(&z.rect));
-        regions(t, "zd", codes, Some(i as u32), 3);
+        codes.cx.set_regions(t, "zd", Some(i as u32), 3);
         t.end_row();
     }
     Ok(())

@@ -7,7 +7,7 @@
 use thd_model::{GraceVersion, Schema};
 
 use crate::GenerateError;
-use crate::net::Phase;
+use crate::net::{CableRole, Path, Phase, Support};
 use crate::streets::{Laying, Owner};
 
 /// Lookup of codes in a version's value lists.
@@ -242,6 +242,36 @@ impl Vocab {
             Phase::Tvx => self.ad_works,
             Phase::Exe => self.ad_signed,
             _ => self.ad_target,
+        }
+    }
+
+    /// Logical type of a path, from the cables it carries.
+    pub fn path_typelog(&self, path: &Path) -> &'static str {
+        match (path.transport, path.distribution) {
+            (true, true) => self.typelog_both,
+            (true, false) => self.typelog_transport,
+            _ => self.typelog_distribution,
+        }
+    }
+
+    pub fn cable_typelog(&self, role: CableRole) -> &'static str {
+        match role {
+            CableRole::Transport => self.typelog_transport,
+            CableRole::Distribution => self.typelog_distribution,
+        }
+    }
+
+    /// Physical type and nature of the chamber or pole on node `node` (natures cycle through the list's family).
+    pub fn ptech(&self, support: Support, node: usize) -> (&'static str, &'static str) {
+        match support {
+            Support::Chamber => (
+                self.pt_chamber,
+                self.chamber_natures[node % self.chamber_natures.len()],
+            ),
+            Support::Pole => (
+                self.pt_pole,
+                self.pole_natures[node % self.pole_natures.len()],
+            ),
         }
     }
 
