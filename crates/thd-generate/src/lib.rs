@@ -30,8 +30,9 @@
 //! Resulting ratios, measured on 100 000 plugs (seed 42, department 35: 25 communes) with
 //! `cargo run --release -p thd-generate --example stats`: 1.30 plugs per address,
 //! 8.5 plugs per PBO, 480 plugs per SRO zone, 0.22 nodes and 0.22 paths per plug, 0.14 cable sections per plug
-//! and 10 fibres per plug (the sections leaving an SRO are large) — 1.4 million rows, generated in about 2 s
-//! (release, 2 cores). The tests hold these ratios within ranges.
+//! and 10 fibres per plug (the sections leaving an SRO are large) — 1.4 million rows. `cargo bench -p
+//! thd-generate` measured 2.3 s for them (600 000 rows/s) on the 2-core machine shared with other builds, 3.1 s
+//! under heavier load; 10 000 plugs take 0.25 s. The tests hold these ratios within ranges.
 //!
 //! # Versions
 //! The network is laid out once ([`GenerateOptions::version`] does not change it) and written by one emitter per
