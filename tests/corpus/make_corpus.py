@@ -183,7 +183,7 @@ def main():
     write("duplicate_and_unknown", "b/t_noeud.csv", node_csv())
     write("duplicate_and_unknown", "notes.txt", "livraison de test\n")
 
-    # An archive whose entries try to leave the delivery folder.
+    # An archive whose entries try to leave the delivery folder, by path or by link.
     path = ROOT / "zip_unsafe_entries" / "livraison.zip"
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -195,6 +195,11 @@ def main():
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             z.writestr(info, content)
+        # A symbolic link (Unix mode 0o120777) whose target is outside the delivery.
+        link = zipfile.ZipInfo("LIVRAISON/t_cable.csv", date_time=(2024, 1, 1, 0, 0, 0))
+        link.create_system = 3
+        link.external_attr = 0o120777 << 16
+        z.writestr(link, "/etc/passwd")
 
 
 if __name__ == "__main__":
