@@ -1,0 +1,8 @@
+//! Any bytes as a GeoPackage geometry blob.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = thd_read::gpkg_geom::parse_blob(data);
+});
