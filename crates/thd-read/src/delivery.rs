@@ -129,8 +129,8 @@ pub(crate) fn read_entries(
         .others
         .par_iter()
         .filter_map(|&i| entries.get(i))
-        .map(|entry| match load(entry, options) {
-            Ok((file, _)) => (Some(file), None),
+        .map(|entry| match fingerprint_only(entry, options) {
+            Ok(file) => (Some(file), None),
             Err(e) => (None, Some(unreadable(&entry.path, &e))),
         })
         .collect();
@@ -215,6 +215,19 @@ fn load<'e>(
         bytes: file.size,
     });
     Ok((file, bytes))
+}
+
+/// Fingerprints a file that is not read as a table, streaming it from disk: an unknown file may be large.
+fn fingerprint_only(entry: &Entry, options: &ReadOptions<'_>) -> io::Result<SourceFile> {
+    let file = match &entry.content {
+        Content::Disk(path) => fingerprint_file(path, &entry.path)?,
+        Content::Memory(bytes) => fingerprint(&entry.path, bytes),
+    };
+    options.report(ReadProgress::FileRead {
+        path: entry.path.clone(),
+        bytes: file.size,
+    });
+    Ok(file)
 }
 
 fn read_table(source: &TableSource, entries: &[Entry], options: &ReadOptions<'_>) -> TableRead {
