@@ -126,9 +126,7 @@ fn collect<'a, T>(
     let key = view.col(key);
     let mut entities = Entities::with_capacity(view.rows());
     for row in 0..view.rows() {
-        if let Some(code) = view.text(row, key)
-            && entities.id(code).is_none()
-        {
+        if let Some(code) = view.text(row, key) {
             entities.insert(code, build(&view, row));
         }
     }

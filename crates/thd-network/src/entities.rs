@@ -91,12 +91,13 @@ impl<T> Entities<T> {
 
     /// Adds an object under `code`; `None` (and nothing added) if the code is already taken.
     pub fn insert(&mut self, code: &str, item: T) -> Option<Id<T>> {
-        if self.codes.contains(code) {
+        // One hash probe: a new code needs its allocation anyway, a duplicate (rare) wastes one.
+        let (index, inserted) = self.codes.insert_full(code.into());
+        if !inserted {
             return None;
         }
-        self.codes.insert(code.into());
         self.items.push(item);
-        Some(Id::new(self.items.len() - 1))
+        Some(Id::new(index))
     }
 
     /// The id of the object coded `code`.

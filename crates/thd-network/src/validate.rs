@@ -34,8 +34,20 @@ pub fn validate(delivery: &RawDelivery, version: GraceVersion) -> Vec<Diagnostic
         .values()
         .filter_map(|raw| Some((raw, schema.table(&raw.name)?)))
         .collect();
+    // Only tables some delivered column refers to need their codes collected (t_fibre, the largest table, is
+    // referred to only by the optional t_position and t_ropt).
+    let referenced: FxHashSet<&str> = known
+        .iter()
+        .flat_map(|(raw, def)| {
+            def.columns
+                .iter()
+                .filter(|c| raw.column_index(&c.name).is_some())
+                .filter_map(|c| c.references.as_deref()?.split_once('.').map(|(t, _)| t))
+        })
+        .collect();
     let keys: KeySets<'_> = known
         .par_iter()
+        .filter(|(raw, _)| referenced.contains(raw.name.as_str()))
         .filter_map(|&(raw, def)| {
             let [key] = def.primary_key.as_slice() else {
                 return None;

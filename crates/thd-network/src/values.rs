@@ -75,20 +75,36 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-/// A timestamp cell: a date as [`parse_date`] reads it, optionally followed by ` HH:MM[:SS[.fff]]`.
+/// A timestamp cell: a date as [`parse_date`] reads it, optionally followed by ` HH:MM[:SS[.fff]]` (or `T`).
 pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
     let date = parse_date(text)?;
     let time = match text.split_once([' ', 'T']) {
         None => NaiveTime::MIN,
-        Some((_, time)) => {
-            let time = time.trim().trim_end_matches('Z');
-            NaiveTime::parse_from_str(time, "%H:%M:%S%.f")
-                .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M"))
-                .ok()?
-        }
+        Some((_, time)) => parse_time(time.trim().trim_end_matches('Z'))?,
     };
     Some(date.and_time(time))
+}
+
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, by hand for the same reason as dates: every row of a region-scale
+/// delivery has two timestamps (`*_creadat`, `*_majdate`).
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    let (clock, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let (hour, minute, second) = match clock.as_bytes() {
+        [h0, h1, b':', m0, m1] => (digits(&[*h0, *h1])?, digits(&[*m0, *m1])?, 0),
+        [h0, h1, b':', m0, m1, b':', s0, s1] => (
+            digits(&[*h0, *h1])?,
+            digits(&[*m0, *m1])?,
+            digits(&[*s0, *s1])?,
+        ),
+        _ => return None,
+    };
+    let nanos = match fraction.len() {
+        0 => 0,
+        1..=9 => digits(fraction.as_bytes())? * 10u32.pow(9 - fraction.len() as u32),
+        _ => return None,
+    };
+    NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
 }
 
 fn digits(bytes: &[u8]) -> Option<u32> {
@@ -163,6 +179,14 @@ mod tests {
             "2015-06-01 13:45:00"
         );
         assert_eq!(parse_timestamp("2015-06-01 25:00:00"), None);
+        assert_eq!(
+            parse_timestamp("2015-06-01 13:45:10.250")
+                .unwrap()
+                .to_string(),
+            "2015-06-01 13:45:10.250"
+        );
+        assert_eq!(parse_timestamp("2015-06-01 13:45:1"), None);
+        assert_eq!(parse_timestamp("2015-06-01 13h45"), None);
     }
 
     proptest! {
