@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "system packages and toolchain components"
+scripts/setup.sh
+
 step "model files are up to date with ../shared/gracethd"
 python3 scripts/gen_gracethd_model.py --check
 python3 scripts/gen_gracethd_v3.py --check

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::ValueEnum;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 use thd_diag::{Diagnostic, Severity};
@@ -121,11 +122,19 @@ pub fn run(args: &Args) -> Result<()> {
         rules: rule_counts(&diagnostics),
         diagnostics,
     };
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Table => print_table(&report, args),
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out)),
+        Format::Table => print_table(&report, args, &mut out),
     }
-    Ok(())
+    .and_then(|()| out.flush());
+    match written {
+        // The reader of our output went away (`thd inspect ... | head`): nothing more to say to it.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// Reads the delivery with a progress bar over the bytes of its files.
@@ -170,8 +179,9 @@ fn rule_counts(diagnostics: &[&Diagnostic]) -> Vec<RuleCount> {
     rules
 }
 
-fn print_table(report: &Report<'_>, args: &Args) {
-    println!(
+fn print_table(report: &Report<'_>, args: &Args, out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
         "{} — GraceTHD {} — {} fichiers, {:.1} Mo, lus en {:.2} s, décodés en {:.2} s",
         report.origin,
         report.version,
@@ -179,51 +189,54 @@ fn print_table(report: &Report<'_>, args: &Args) {
         report.bytes as f64 / 1e6,
         report.read_seconds,
         report.decode_seconds
-    );
-    println!();
-    println!("{:<24} {:>10}", "table", "lignes");
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{:<24} {:>10}", "table", "lignes")?;
     for (table, rows) in &report.tables {
-        println!("{table:<24} {rows:>10}");
+        writeln!(out, "{table:<24} {rows:>10}")?;
     }
-    println!();
-    println!("{:<24} {:>10}", "objets du réseau", "nombre");
+    writeln!(out)?;
+    writeln!(out, "{:<24} {:>10}", "objets du réseau", "nombre")?;
     for (kind, count) in report.objects.iter().filter(|(_, n)| **n > 0) {
-        println!("{kind:<24} {count:>10}");
+        writeln!(out, "{kind:<24} {count:>10}")?;
     }
-    println!("{:<24} {:>10}", "prises (adresses)", report.plugs);
-    println!();
+    writeln!(out, "{:<24} {:>10}", "prises (adresses)", report.plugs)?;
+    writeln!(out)?;
     let summary: Vec<String> = Severity::ALL
         .iter()
         .rev()
         .map(|s| format!("{} {}", report.severities[s.as_str()], s.label_fr()))
         .collect();
-    println!("diagnostics : {}", summary.join(", "));
+    writeln!(out, "diagnostics : {}", summary.join(", "))?;
     if report.rules.is_empty() {
-        return;
+        return Ok(());
     }
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "{:<13} {:<32} {:<18} {:>8}",
         "sévérité", "règle", "table", "nombre"
-    );
+    )?;
     for r in &report.rules {
-        println!(
+        writeln!(
+            out,
             "{:<13} {:<32} {:<18} {:>8}",
             r.severity.label_fr(),
             r.rule,
             r.table,
             r.count
-        );
+        )?;
     }
     let shown = report.diagnostics.len().min(args.show);
     if shown == 0 {
-        return;
+        return Ok(());
     }
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "{shown} premiers diagnostics sur {} :",
         report.diagnostics.len()
-    );
+    )?;
     let mut worst: Vec<&&Diagnostic> = report.diagnostics.iter().collect();
     worst.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in worst.into_iter().take(shown) {
@@ -231,9 +244,10 @@ fn print_table(report: &Report<'_>, args: &Args) {
             Lang::Fr => (&d.message_fr, d.hint.as_deref()),
             Lang::En => (&d.message_en, None),
         };
-        println!("  {}: {message}", d.heading());
+        writeln!(out, "  {}: {message}", d.heading())?;
         if let Some(hint) = hint {
-            println!("      → {hint}");
+            writeln!(out, "      → {hint}")?;
         }
     }
+    Ok(())
 }

@@ -92,8 +92,18 @@ struct TableCheck<'a> {
     schema: &'a Schema,
     key: Vec<usize>,
     columns: Vec<ColumnCheck<'a>>,
-    out: Vec<Diagnostic>,
 }
+
+/// What is wrong with a row's key.
+#[derive(Debug, Clone, Copy)]
+enum KeyIssue {
+    Missing,
+    Duplicate,
+}
+
+/// Rows per parallel validation task: large enough that scheduling is negligible, small enough to share a big
+/// table between cores.
+const ROWS_PER_CHUNK: usize = 32_768;
 
 impl<'a> TableCheck<'a> {
     fn new(
@@ -139,71 +149,29 @@ impl<'a> TableCheck<'a> {
             schema,
             key,
             columns,
-            out: Vec::new(),
         }
     }
 
-    fn run(mut self) -> Vec<Diagnostic> {
-        let mut seen: FxHashSet<Cow<'a, str>> = FxHashSet::default();
-        let mut absent_refs = vec![0usize; self.columns.len()];
+    fn run(self) -> Vec<Diagnostic> {
+        let key_issues = self.key_issues();
         let missing_geometry_column = self.def.geometry.is_some() && self.raw.geometries.is_none();
-        for row in 0..self.raw.len() {
-            let object = self.object(row);
-            match &object {
-                None if !self.key.is_empty() => self.push(
-                    row,
-                    None,
-                    Diagnostic::new(&DECODE_MISSING_KEY)
-                        .column(self.def.primary_key.join("/"))
-                        .message(
-                            format!(
-                                "Ligne sans identifiant ({}) : ignorée",
-                                self.def.primary_key.join(", ")
-                            ),
-                            format!(
-                                "Row without identifier ({}): skipped",
-                                self.def.primary_key.join(", ")
-                            ),
-                        ),
-                ),
-                Some(code) if !seen.insert(code.clone()) => self.push(
-                    row,
-                    object.as_deref(),
-                    Diagnostic::new(&DECODE_DUPLICATE_KEY)
-                        .column(self.def.primary_key.join("/"))
-                        .value(code.as_ref())
-                        .message(
-                            format!(
-                                "L'identifiant {code} apparaît plusieurs fois dans {}",
-                                self.raw.name
-                            ),
-                            format!(
-                                "Identifier {code} appears more than once in {}",
-                                self.raw.name
-                            ),
-                        ),
-                ),
-                _ => {}
-            }
-            let mut found = Vec::new();
-            for (check, absent) in self.columns.iter().zip(&mut absent_refs) {
-                let Some(text) = self.raw.cell(row, check.index) else {
-                    continue;
-                };
-                found.extend(self.check_cell(check, text));
-                if matches!(check.reference, Reference::Absent { .. }) {
-                    *absent += 1;
-                }
-            }
-            if self.def.geometry.is_some() && !missing_geometry_column {
-                found.extend(self.check_geometry(row));
-            }
-            for diagnostic in found {
-                self.push(row, object.as_deref(), diagnostic);
+        // Rows are checked in parallel chunks (a region's t_fibre has millions of rows); chunks are concatenated
+        // in order, so the output is the same as a sequential walk.
+        let chunks: Vec<(Vec<Diagnostic>, Vec<usize>)> = (0..self.raw.len())
+            .into_par_iter()
+            .chunks(ROWS_PER_CHUNK)
+            .map(|rows| self.check_rows(&rows, &key_issues, missing_geometry_column))
+            .collect();
+        let mut out = Vec::new();
+        let mut absent_refs = vec![0usize; self.columns.len()];
+        for (diagnostics, absent) in chunks {
+            out.extend(diagnostics);
+            for (total, n) in absent_refs.iter_mut().zip(absent) {
+                *total += n;
             }
         }
         if missing_geometry_column && !self.raw.is_empty() {
-            self.out.push(
+            out.push(
                 Diagnostic::new(&DECODE_GEOMETRY_MISSING)
                     .table(self.raw.name.clone())
                     .file(self.raw.file.clone())
@@ -224,7 +192,7 @@ impl<'a> TableCheck<'a> {
         }
         for (check, count) in self.columns.iter().zip(absent_refs) {
             if let (Reference::Absent { table }, 1..) = (&check.reference, count) {
-                self.out.push(
+                out.push(
                     Diagnostic::new(&DECODE_ABSENT_TABLE)
                         .table(self.raw.name.clone())
                         .file(self.raw.file.clone())
@@ -236,7 +204,93 @@ impl<'a> TableCheck<'a> {
                 );
             }
         }
-        self.out
+        out
+    }
+
+    /// Rows without a key, and rows repeating a key seen earlier: a sequential pass, since "earlier" is an order.
+    fn key_issues(&self) -> FxHashMap<usize, KeyIssue> {
+        let mut issues = FxHashMap::default();
+        if self.key.is_empty() {
+            return issues;
+        }
+        let mut seen: FxHashSet<Cow<'a, str>> =
+            FxHashSet::with_capacity_and_hasher(self.raw.len(), Default::default());
+        for row in 0..self.raw.len() {
+            match self.object(row) {
+                None => {
+                    issues.insert(row, KeyIssue::Missing);
+                }
+                Some(code) => {
+                    if !seen.insert(code) {
+                        issues.insert(row, KeyIssue::Duplicate);
+                    }
+                }
+            }
+        }
+        issues
+    }
+
+    /// The diagnostics of some rows, in row order, and how many references each column makes to absent tables.
+    fn check_rows(
+        &self,
+        rows: &[usize],
+        key_issues: &FxHashMap<usize, KeyIssue>,
+        missing_geometry_column: bool,
+    ) -> (Vec<Diagnostic>, Vec<usize>) {
+        let mut out = Vec::new();
+        let mut absent_refs = vec![0usize; self.columns.len()];
+        let key_label = || self.def.primary_key.join(", ");
+        for &row in rows {
+            let object = self.object(row);
+            let mut found = Vec::new();
+            match key_issues.get(&row) {
+                Some(KeyIssue::Missing) => found.push(
+                    Diagnostic::new(&DECODE_MISSING_KEY)
+                        .column(self.def.primary_key.join("/"))
+                        .message(
+                            format!("Ligne sans identifiant ({}) : ignorée", key_label()),
+                            format!("Row without identifier ({}): skipped", key_label()),
+                        ),
+                ),
+                Some(KeyIssue::Duplicate) => {
+                    let code = object.as_deref().unwrap_or_default();
+                    found.push(
+                        Diagnostic::new(&DECODE_DUPLICATE_KEY)
+                            .column(self.def.primary_key.join("/"))
+                            .value(code)
+                            .message(
+                                format!(
+                                    "L'identifiant {code} apparaît plusieurs fois dans {}",
+                                    self.raw.name
+                                ),
+                                format!(
+                                    "Identifier {code} appears more than once in {}",
+                                    self.raw.name
+                                ),
+                            ),
+                    );
+                }
+                None => {}
+            }
+            for (check, absent) in self.columns.iter().zip(&mut absent_refs) {
+                let Some(text) = self.raw.cell(row, check.index) else {
+                    continue;
+                };
+                found.extend(self.check_cell(check, text));
+                if matches!(check.reference, Reference::Absent { .. }) {
+                    *absent += 1;
+                }
+            }
+            if self.def.geometry.is_some() && !missing_geometry_column {
+                found.extend(self.check_geometry(row));
+            }
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|diagnostic| self.locate(row, object.as_deref(), diagnostic)),
+            );
+        }
+        (out, absent_refs)
     }
 
     /// The object code of a row: its key cell, or its key cells `/`-joined for a composite key. Borrowed for
@@ -253,7 +307,8 @@ impl<'a> TableCheck<'a> {
         }
     }
 
-    fn push(&mut self, row: usize, object: Option<&str>, diagnostic: Diagnostic) {
+    /// Adds where a row-level diagnostic is: table, file, row, object code and the row's first coordinate.
+    fn locate(&self, row: usize, object: Option<&str>, diagnostic: Diagnostic) -> Diagnostic {
         let mut diagnostic = diagnostic
             .table(self.raw.name.clone())
             .file(self.raw.file.clone())
@@ -267,7 +322,7 @@ impl<'a> TableCheck<'a> {
         {
             diagnostic = diagnostic.at(coord.x, coord.y);
         }
-        self.out.push(diagnostic);
+        diagnostic
     }
 
     fn check_cell(&self, check: &ColumnCheck<'_>, text: &str) -> Option<Diagnostic> {
