@@ -138,7 +138,7 @@ pub fn run(args: &Args) -> Result<()> {
 }
 
 /// Reads the delivery with a progress bar over the bytes of its files.
-fn read(path: &std::path::Path) -> Result<RawDelivery> {
+pub fn read(path: &std::path::Path) -> Result<RawDelivery> {
     let bar = progress::bytes("lecture");
     let on_progress = |event: ReadProgress| match event {
         ReadProgress::Started { bytes, .. } => bar.set_length(bytes),

@@ -7,6 +7,7 @@
 mod generate;
 mod inspect;
 mod progress;
+mod store;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -14,7 +15,8 @@ use std::process::ExitCode;
 /// GraceTHD FTTH deliveries: read, check, plan, report.
 ///
 /// Point `thd inspect` at a contractor's delivery (a folder, a .zip or a .gpkg) to see what it holds and every
-/// defect of its files; `thd generate` writes a synthetic delivery of any size to try the tool on.
+/// defect of its files; `thd import` keeps it in the store (a SQLite/GeoPackage file), `thd deliveries`, `thd show`
+/// and `thd diff` look at what the store holds; `thd generate` writes a synthetic delivery to try the tool on.
 #[derive(Debug, Parser)]
 #[command(name = "thd", version, propagate_version = true)]
 struct Cli {
@@ -26,6 +28,10 @@ struct Cli {
 enum Command {
     Inspect(inspect::Args),
     Generate(generate::Args),
+    Import(store::ImportArgs),
+    Deliveries(store::DeliveriesArgs),
+    Show(store::ShowArgs),
+    Diff(store::DiffArgs),
 }
 
 /// A failure that means the input cannot be used at all (exit code 2), as opposed to a failure of the tool.
@@ -38,6 +44,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Import(args) => store::import(&args),
+        Command::Deliveries(args) => store::deliveries(&args),
+        Command::Show(args) => store::show(&args),
+        Command::Diff(args) => store::diff(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
