@@ -45,6 +45,13 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// The bulk writer of an import failed (it drives SQLite directly, see the `sqlite::import` module).
+    #[error("store write error on {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
 }
 
 impl StoreError {
@@ -66,6 +73,18 @@ impl StoreError {
             Some(SQLITE_READONLY) => StoreError::ReadOnly(path),
             Some(SQLITE_FULL) => StoreError::DiskFull(path),
             _ => StoreError::Database { path, source },
+        }
+    }
+
+    /// Classifies an error of the bulk writer like [`StoreError::database`] does.
+    pub(crate) fn write(path: &std::path::Path, source: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        let path = path.to_owned();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked(path),
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(path),
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull(path),
+            _ => StoreError::Write { path, source },
         }
     }
 }

@@ -432,3 +432,43 @@ async fn a_delivery_without_version_is_refused() {
         .expect_err("no version");
     assert!(matches!(err, StoreError::NoVersion { .. }));
 }
+
+/// Another process writing: the import waits for the busy timeout, then fails with `Locked` and writes
+/// nothing; once the other writer is gone the same import succeeds. On a multi-thread runtime, which also
+/// exercises the import running under `block_in_place`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_into_a_store_locked_by_another_writer_fails_with_locked() {
+    let (_dir, path) = temp_store();
+    let store = Store::open(&path).await.expect("open");
+    let delivery = generated(50, 8, GraceVersion::V2_0_1);
+    let before = snapshot(&path).await;
+
+    let mut other = SqliteConnection::connect(&format!("sqlite://{path}"))
+        .await
+        .expect("connect");
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .expect("take the write lock");
+    let err = store
+        .import(&delivery, &zone("Z"))
+        .await
+        .expect_err("the store is locked");
+    assert!(matches!(err, StoreError::Locked(_)), "{err:?}");
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .expect("release the lock");
+    other.close().await.expect("close");
+    assert_eq!(snapshot(&path).await, before);
+
+    let outcome = store
+        .import(&delivery, &zone("Z"))
+        .await
+        .expect("import once unlocked");
+    assert!(!outcome.already_present);
+    assert_same(
+        &store.load(outcome.delivery_id).await.expect("load"),
+        &delivery,
+    );
+}
