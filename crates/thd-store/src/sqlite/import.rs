@@ -13,7 +13,10 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, Statement, ToSql, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Statement, ToSql, Transaction, TransactionBehavior,
+    params,
+};
 use thd_diag::Diagnostic;
 use thd_model::{GraceVersion, RawDelivery, RawTable, Schema};
 
@@ -80,11 +83,7 @@ fn import(
     let known: Option<(i64, i64)> = tx
         .prepare("SELECT id, rows FROM thd_delivery WHERE fingerprint = ?")?
         .query_row([fingerprint], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
+        .optional()?;
     if let Some((delivery_id, rows)) = known {
         return Ok(ImportOutcome {
             delivery_id,
