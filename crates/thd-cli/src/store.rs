@@ -95,13 +95,20 @@ fn parse_day(text: &str) -> Result<String, String> {
 
 pub fn import(args: &ImportArgs) -> Result<()> {
     let raw = inspect::read(&args.path)?;
+    let version = raw.version.ok_or_else(|| {
+        UnusableInput(format!(
+            "{}: no GraceTHD version recognised (2.0.1 or 3), nothing to import",
+            args.path.display()
+        ))
+    })?;
+    // Only the diagnostics are kept with the delivery: validate the cells, without building the typed network.
     let stage = progress::stage("vérification");
-    let decoded = thd_network::decode(&raw).map_err(|e| UnusableInput(e.to_string()))?;
+    let checks = thd_network::validate(&raw, version);
     stage.finish_and_clear();
     let errors = raw
         .diagnostics
         .iter()
-        .chain(&decoded.diagnostics)
+        .chain(&checks)
         .filter(|d| d.severity >= Severity::Error)
         .count();
     let meta = ImportMeta {
@@ -109,7 +116,7 @@ pub fn import(args: &ImportArgs) -> Result<()> {
         zone: args.zone.clone(),
         label: args.label.clone(),
         received_at: args.received.clone(),
-        checks: decoded.diagnostics,
+        checks,
     };
     let runtime = runtime()?;
     let store = args.db.open(&runtime)?;

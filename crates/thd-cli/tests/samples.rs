@@ -19,6 +19,15 @@ fn generate(args: &[&str], out: &Path) {
     assert!(status.success());
 }
 
+fn file_names(dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    names
+}
+
 fn assert_same_file(committed: &Path, fresh: &Path) {
     let (a, b) = (
         std::fs::read(committed).unwrap(),
@@ -49,16 +58,8 @@ fn the_v2_sample_is_what_its_command_generates() {
         &out,
     );
     let committed = data().join("sample-v2.0.1");
-    let mut names: Vec<_> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    let mut committed_names: Vec<_> = std::fs::read_dir(&committed)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    committed_names.sort();
+    let names = file_names(&out);
+    let committed_names = file_names(&committed);
     assert_eq!(names, committed_names);
     for name in names {
         assert_same_file(&committed.join(&name), &out.join(&name));
