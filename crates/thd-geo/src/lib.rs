@@ -1,0 +1,1 @@
+//! Geometry helpers shared by the engine: Lambert-93 / WGS84 transforms, GeoPackage geometry blobs, GeoJSON.

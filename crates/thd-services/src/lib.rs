@@ -1,0 +1,1 @@
+//! The operator's digital-services catalogue: services, public bodies, subscriptions, usage, funding.
