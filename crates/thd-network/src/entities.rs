@@ -122,6 +122,11 @@ impl<T> Entities<T> {
         self.id(code).map(|id| self.get(id))
     }
 
+    /// The id at a position, e.g. from a spatial index that stores positions.
+    pub fn id_at(&self, index: usize) -> Option<Id<T>> {
+        (index < self.len()).then(|| Id::new(index))
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
