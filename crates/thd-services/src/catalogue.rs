@@ -14,18 +14,37 @@ use crate::csv_io;
 use crate::error::{InvalidCsv, ServicesError};
 use crate::funding::{self, Contribution};
 use crate::model::{
-    Body, BodyId, BodyKind, FundingBand, Indicator, IndicatorId, Service, ServiceId, Subscription, UsageFigure,
+    Body, BodyId, BodyKind, FundingBand, Indicator, IndicatorId, Service, ServiceId, Subscription,
+    UsageFigure,
 };
 use crate::usage::{self, UsageSeries};
 
 /// The shipped data, embedded so that the binary stands alone (see `data/services/README.md`).
 const SHIPPED: [(&str, &str); 6] = [
-    ("data/services/services.csv", include_str!("../../../data/services/services.csv")),
-    ("data/services/indicators.csv", include_str!("../../../data/services/indicators.csv")),
-    ("data/services/funding_bands.csv", include_str!("../../../data/services/funding_bands.csv")),
-    ("data/services/bodies.csv", include_str!("../../../data/services/bodies.csv")),
-    ("data/services/subscriptions.csv", include_str!("../../../data/services/subscriptions.csv")),
-    ("data/services/usage.csv", include_str!("../../../data/services/usage.csv")),
+    (
+        "data/services/services.csv",
+        include_str!("../../../data/services/services.csv"),
+    ),
+    (
+        "data/services/indicators.csv",
+        include_str!("../../../data/services/indicators.csv"),
+    ),
+    (
+        "data/services/funding_bands.csv",
+        include_str!("../../../data/services/funding_bands.csv"),
+    ),
+    (
+        "data/services/bodies.csv",
+        include_str!("../../../data/services/bodies.csv"),
+    ),
+    (
+        "data/services/subscriptions.csv",
+        include_str!("../../../data/services/subscriptions.csv"),
+    ),
+    (
+        "data/services/usage.csv",
+        include_str!("../../../data/services/usage.csv"),
+    ),
 ];
 
 /// The whole catalogue.
@@ -70,8 +89,13 @@ impl Catalogue {
     pub fn shipped() -> Result<Self, ServicesError> {
         let [services, indicators, bands, bodies, subscriptions, usage] = SHIPPED;
         let mut cat = Catalogue::new();
-        cat.add_services(csv_io::read_services(services.1.as_bytes(), services.0, &cat).map_err(invalid)?);
-        cat.add_indicators(csv_io::read_indicators(indicators.1.as_bytes(), indicators.0, &cat).map_err(invalid)?);
+        cat.add_services(
+            csv_io::read_services(services.1.as_bytes(), services.0, &cat).map_err(invalid)?,
+        );
+        cat.add_indicators(
+            csv_io::read_indicators(indicators.1.as_bytes(), indicators.0, &cat)
+                .map_err(invalid)?,
+        );
         cat.bands = csv_io::read_funding_bands(bands.1.as_bytes(), bands.0).map_err(invalid)?;
         cat.import_bodies(bodies.1.as_bytes(), bodies.0)?;
         cat.import_subscriptions(subscriptions.1.as_bytes(), subscriptions.0)?;
@@ -100,7 +124,11 @@ impl Catalogue {
     }
 
     /// Adds the subscriptions of a CSV file (see [`csv_io::SUBSCRIPTION_COLUMNS`]); all or nothing.
-    pub fn import_subscriptions(&mut self, bytes: &[u8], file: &str) -> Result<usize, ServicesError> {
+    pub fn import_subscriptions(
+        &mut self,
+        bytes: &[u8],
+        file: &str,
+    ) -> Result<usize, ServicesError> {
         let subscriptions = csv_io::read_subscriptions(bytes, file, self).map_err(invalid)?;
         let n = subscriptions.len();
         self.add_subscriptions(subscriptions);
@@ -116,11 +144,13 @@ impl Catalogue {
     }
 
     pub(crate) fn add_services(&mut self, services: impl IntoIterator<Item = Service>) {
-        self.services.extend(services.into_iter().map(|s| (s.id.clone(), s)));
+        self.services
+            .extend(services.into_iter().map(|s| (s.id.clone(), s)));
     }
 
     pub(crate) fn add_indicators(&mut self, indicators: impl IntoIterator<Item = Indicator>) {
-        self.indicators.extend(indicators.into_iter().map(|i| (i.id.clone(), i)));
+        self.indicators
+            .extend(indicators.into_iter().map(|i| (i.id.clone(), i)));
     }
 
     pub(crate) fn add_bands(&mut self, bands: impl IntoIterator<Item = FundingBand>) {
@@ -130,15 +160,20 @@ impl Catalogue {
     pub(crate) fn add_bodies(&mut self, bodies: impl IntoIterator<Item = Body>) {
         for body in bodies {
             if let Some(code) = body.commune_code() {
-                self.communes.insert(code.as_str().to_owned(), body.id.clone());
+                self.communes
+                    .insert(code.as_str().to_owned(), body.id.clone());
             }
             self.bodies.insert(body.id.clone(), body);
         }
     }
 
-    pub(crate) fn add_subscriptions(&mut self, subscriptions: impl IntoIterator<Item = Subscription>) {
+    pub(crate) fn add_subscriptions(
+        &mut self,
+        subscriptions: impl IntoIterator<Item = Subscription>,
+    ) {
         for s in subscriptions {
-            self.subscription_keys.insert((s.body.clone(), s.service.clone()));
+            self.subscription_keys
+                .insert((s.body.clone(), s.service.clone()));
             self.subscriptions.push(s);
         }
     }
@@ -213,7 +248,9 @@ impl Catalogue {
 
     /// The services `body` subscribes to itself, in catalogue order.
     pub fn body_services(&self, body: &str) -> Result<Vec<&Service>, ServicesError> {
-        let body = self.body(body).ok_or_else(|| ServicesError::UnknownBody(body.to_owned()))?;
+        let body = self
+            .body(body)
+            .ok_or_else(|| ServicesError::UnknownBody(body.to_owned()))?;
         Ok(self
             .services()
             .filter(|s| self.subscribes(body.id.as_str(), s.id.as_str()))
@@ -241,7 +278,9 @@ impl Catalogue {
     }
 
     fn epci(&self, id: &str) -> Result<&Body, ServicesError> {
-        let body = self.body(id).ok_or_else(|| ServicesError::UnknownBody(id.to_owned()))?;
+        let body = self
+            .body(id)
+            .ok_or_else(|| ServicesError::UnknownBody(id.to_owned()))?;
         if body.kind == BodyKind::Epci {
             Ok(body)
         } else {
@@ -305,16 +344,26 @@ impl Catalogue {
 
     /// Every indicator's series, including those of the platform as a whole, in catalogue order.
     pub fn usage(&self) -> Vec<UsageSeries<'_>> {
-        self.indicators().map(|i| usage::series(i, &self.usage)).collect()
+        self.indicators()
+            .map(|i| usage::series(i, &self.usage))
+            .collect()
     }
 
     /// The flat annual contribution to the bundle of an EPCI of `population` inhabitants in `year`.
-    pub fn contribution(&self, population: u64, year: u16) -> Result<Contribution<'_>, ServicesError> {
+    pub fn contribution(
+        &self,
+        population: u64,
+        year: u16,
+    ) -> Result<Contribution<'_>, ServicesError> {
         funding::contribution(&self.bands, population, year)
     }
 
     /// The flat annual contribution of the EPCI `epci` in `year`, from its population in the catalogue.
-    pub fn epci_contribution(&self, epci: &str, year: u16) -> Result<Contribution<'_>, ServicesError> {
+    pub fn epci_contribution(
+        &self,
+        epci: &str,
+        year: u16,
+    ) -> Result<Contribution<'_>, ServicesError> {
         let body = self.epci(epci)?;
         let population = body
             .population
@@ -339,8 +388,20 @@ mod tests {
     fn shipped_catalogue_has_the_bundle_and_the_cooperative_services() {
         let cat = shipped();
         let offers: Vec<_> = cat.services().map(|s| s.offer).collect();
-        assert_eq!(offers.iter().filter(|o| **o == crate::Offer::Bundle).count(), 9);
-        assert_eq!(offers.iter().filter(|o| **o == crate::Offer::Cooperative).count(), 5);
+        assert_eq!(
+            offers
+                .iter()
+                .filter(|o| **o == crate::Offer::Bundle)
+                .count(),
+            9
+        );
+        assert_eq!(
+            offers
+                .iter()
+                .filter(|o| **o == crate::Offer::Cooperative)
+                .count(),
+            5
+        );
     }
 
     #[test]
@@ -350,14 +411,28 @@ mod tests {
         let mut n = 0;
         for line in communes.lines().skip(1) {
             let insee = line.split(';').next().unwrap_or_default();
-            let body = cat.commune(insee).unwrap_or_else(|| panic!("commune {insee} missing"));
+            let body = cat
+                .commune(insee)
+                .unwrap_or_else(|| panic!("commune {insee} missing"));
             let epci = body.epci.as_ref().and_then(|e| cat.body(e.as_str()));
-            assert_eq!(epci.map(|e| e.kind), Some(BodyKind::Epci), "{insee} has no EPCI");
+            assert_eq!(
+                epci.map(|e| e.kind),
+                Some(BodyKind::Epci),
+                "{insee} has no EPCI"
+            );
             n += 1;
         }
         assert_eq!(n, 77);
-        assert_eq!(cat.bodies().filter(|b| b.kind == BodyKind::Department).count(), 4);
-        assert_eq!(cat.bodies().filter(|b| b.kind == BodyKind::Region).count(), 1);
+        assert_eq!(
+            cat.bodies()
+                .filter(|b| b.kind == BodyKind::Department)
+                .count(),
+            4
+        );
+        assert_eq!(
+            cat.bodies().filter(|b| b.kind == BodyKind::Region).count(),
+            1
+        );
     }
 
     #[test]
@@ -378,23 +453,42 @@ mod tests {
         let used = cat.commune_services("29019").expect("commune");
         let summary: Vec<(&str, Vec<&str>)> = used
             .iter()
-            .map(|u| (u.service.id.as_str(), u.through.iter().map(|b| b.id.as_str()).collect()))
+            .map(|u| {
+                (
+                    u.service.id.as_str(),
+                    u.through.iter().map(|b| b.id.as_str()).collect(),
+                )
+            })
             .collect();
-        assert_eq!(summary, vec![
-            ("procurement", vec!["c", "e"]),
-            ("archiving", vec!["e"]),
-            ("open-data", vec!["c"]),
-        ]);
+        assert_eq!(
+            summary,
+            vec![
+                ("procurement", vec!["c", "e"]),
+                ("archiving", vec!["e"]),
+                ("open-data", vec!["c"]),
+            ]
+        );
         let counts: Vec<(&str, usize)> = cat
             .services_per_commune()
             .iter()
             .map(|c| (c.insee, c.services))
             .collect();
         assert_eq!(counts, vec![("29019", 3), ("29020", 2)]);
-        assert!(matches!(cat.commune_services("29999"), Err(ServicesError::UnknownCommune(_))));
-        let names: Vec<&str> = cat.epci_communes("e").expect("epci").iter().map(|b| b.name.as_str()).collect();
+        assert!(matches!(
+            cat.commune_services("29999"),
+            Err(ServicesError::UnknownCommune(_))
+        ));
+        let names: Vec<&str> = cat
+            .epci_communes("e")
+            .expect("epci")
+            .iter()
+            .map(|b| b.name.as_str())
+            .collect();
         assert_eq!(names, ["C", "D"]);
-        assert!(matches!(cat.epci_communes("c"), Err(ServicesError::NotAnEpci(_))));
+        assert!(matches!(
+            cat.epci_communes("c"),
+            Err(ServicesError::NotAnEpci(_))
+        ));
         let subscribers: Vec<&str> = cat
             .service_bodies("procurement")
             .expect("service")
@@ -402,7 +496,12 @@ mod tests {
             .map(|b| b.id.as_str())
             .collect();
         assert_eq!(subscribers, ["e", "c"]);
-        let own: Vec<&str> = cat.body_services("c").expect("body").iter().map(|s| s.id.as_str()).collect();
+        let own: Vec<&str> = cat
+            .body_services("c")
+            .expect("body")
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
         assert_eq!(own, ["procurement", "open-data"]);
     }
 
@@ -411,7 +510,10 @@ mod tests {
         let cat = shipped();
         let mut kinds: Vec<BodyKind> = cat.statutory_members().map(|b| b.kind).collect();
         kinds.dedup();
-        assert_eq!(kinds, [BodyKind::Region, BodyKind::Department, BodyKind::Epci]);
+        assert_eq!(
+            kinds,
+            [BodyKind::Region, BodyKind::Department, BodyKind::Epci]
+        );
         // 1 region, 4 departments, 34 EPCI; no commune and no other body.
         assert_eq!(cat.statutory_members().count(), 39);
     }

@@ -18,7 +18,8 @@ impl InseeCode {
     pub fn parse(text: &str) -> Option<Self> {
         let b = text.as_bytes();
         let corsica = b.len() == 5 && b[0] == b'2' && matches!(b[1], b'A' | b'B');
-        let ok = b.len() == 5 && (b.iter().all(u8::is_ascii_digit) || corsica)
+        let ok = b.len() == 5
+            && (b.iter().all(u8::is_ascii_digit) || corsica)
             && b[2..].iter().all(u8::is_ascii_digit);
         ok.then(|| InseeCode(text.to_owned()))
     }
@@ -47,7 +48,9 @@ impl fmt::Display for InseeCode {
 pub fn is_department_code(text: &str) -> bool {
     match text.as_bytes() {
         [b'2', b'A' | b'B'] => true,
-        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => !matches!(text, "00" | "20" | "96" | "97" | "98" | "99"),
+        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
+            !matches!(text, "00" | "20" | "96" | "97" | "98" | "99")
+        }
         [b'9', b'7', c] => (b'1'..=b'6').contains(c),
         _ => false,
     }
@@ -100,7 +103,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
@@ -112,12 +115,23 @@ mod tests {
         for ok in ["29019", "35238", "2A004", "2B033", "97411"] {
             assert!(InseeCode::parse(ok).is_some(), "{ok}");
         }
-        for bad in ["2901", "290190", "2C004", "2A0B4", "29 19", "", "A9019", "3A004"] {
+        for bad in [
+            "2901", "290190", "2C004", "2A0B4", "29 19", "", "A9019", "3A004",
+        ] {
             assert!(InseeCode::parse(bad).is_none(), "{bad}");
         }
-        assert_eq!(InseeCode::parse("29019").map(|c| c.department().to_owned()), Some("29".into()));
-        assert_eq!(InseeCode::parse("97411").map(|c| c.department().to_owned()), Some("974".into()));
-        assert_eq!(InseeCode::parse("2A004").map(|c| c.department().to_owned()), Some("2A".into()));
+        assert_eq!(
+            InseeCode::parse("29019").map(|c| c.department().to_owned()),
+            Some("29".into())
+        );
+        assert_eq!(
+            InseeCode::parse("97411").map(|c| c.department().to_owned()),
+            Some("974".into())
+        );
+        assert_eq!(
+            InseeCode::parse("2A004").map(|c| c.department().to_owned()),
+            Some("2A".into())
+        );
     }
 
     #[test]
@@ -137,9 +151,19 @@ mod tests {
     fn siren_luhn() {
         // The Region's SIREN, with and without the usual spaces.
         assert!(Siren::parse("233500016").is_some());
-        assert_eq!(Siren::parse("233 500 016").map(|s| s.to_string()), Some("233500016".into()));
+        assert_eq!(
+            Siren::parse("233 500 016").map(|s| s.to_string()),
+            Some("233500016".into())
+        );
         // One digit changed, two digits swapped, wrong lengths, letters.
-        for bad in ["233500017", "235300016", "23350001", "2335000160", "23350001A", ""] {
+        for bad in [
+            "233500017",
+            "235300016",
+            "23350001",
+            "2335000160",
+            "23350001A",
+            "",
+        ] {
             assert!(Siren::parse(bad).is_none(), "{bad}");
         }
     }

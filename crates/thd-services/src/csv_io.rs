@@ -17,18 +17,35 @@ use crate::catalogue::Catalogue;
 use crate::codes::{InseeCode, Siren, is_department_code, is_region_code};
 use crate::error::{InvalidCsv, Problem, RowError};
 use crate::model::{
-    Body, BodyId, BodyKind, Category, FundingBand, Indicator, IndicatorId, Offer, Service, ServiceId,
-    Subscription, UsageFigure,
+    Body, BodyId, BodyKind, Category, FundingBand, Indicator, IndicatorId, Offer, Service,
+    ServiceId, Subscription, UsageFigure,
 };
 
 /// Columns of a bodies file (`id;kind;name;insee;siren;epci;population;sample`).
-pub const BODY_COLUMNS: &[&str] = &["id", "kind", "name", "insee", "siren", "epci", "population", "sample"];
+pub const BODY_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "name",
+    "insee",
+    "siren",
+    "epci",
+    "population",
+    "sample",
+];
 /// Columns of a subscriptions file (`body;service;since`).
 pub const SUBSCRIPTION_COLUMNS: &[&str] = &["body", "service", "since"];
 /// Columns of a usage file (`indicator;year;value`).
 pub const USAGE_COLUMNS: &[&str] = &["indicator", "year", "value"];
 
-const SERVICE_COLUMNS: &[&str] = &["id", "name", "name_fr", "category", "offer", "since", "description"];
+const SERVICE_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "name_fr",
+    "category",
+    "offer",
+    "since",
+    "description",
+];
 const INDICATOR_COLUMNS: &[&str] = &["id", "service", "label_en", "label_fr"];
 const BAND_COLUMNS: &[&str] = &[
     "tariff_from",
@@ -64,7 +81,10 @@ impl Sheet {
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64;
+                let line = 1 + bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
                 sheet.push(line, None, String::new(), Problem::NotUtf8);
                 return sheet;
             }
@@ -75,6 +95,7 @@ impl Sheet {
         } else {
             b','
         };
+        let lines = LineIndex::new(text);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(separator)
             .has_headers(false)
@@ -84,7 +105,14 @@ impl Sheet {
         let header = match records.next() {
             Some(Ok(h)) if h.iter().any(|c| !c.trim().is_empty()) => h,
             Some(Err(e)) => {
-                sheet.push(1, None, String::new(), Problem::Syntax { detail: e.to_string() });
+                sheet.push(
+                    1,
+                    None,
+                    String::new(),
+                    Problem::Syntax {
+                        detail: e.to_string(),
+                    },
+                );
                 return sheet;
             }
             _ => {
@@ -116,7 +144,12 @@ impl Sheet {
         }
         for (i, present) in seen.iter().enumerate() {
             if !present {
-                sheet.push(1, Some(columns[i].to_owned()), String::new(), Problem::MissingColumn);
+                sheet.push(
+                    1,
+                    Some(columns[i].to_owned()),
+                    String::new(),
+                    Problem::MissingColumn,
+                );
             }
         }
         if !sheet.errors.is_empty() {
@@ -126,12 +159,19 @@ impl Sheet {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    sheet.push(line, None, String::new(), Problem::Syntax { detail: e.to_string() });
+                    let line = e.position().map_or(1, |p| lines.line_at(p.byte()));
+                    sheet.push(
+                        line,
+                        None,
+                        String::new(),
+                        Problem::Syntax {
+                            detail: e.to_string(),
+                        },
+                    );
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(1, |p| lines.line_at(p.byte()));
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
@@ -189,6 +229,39 @@ impl Sheet {
                 errors: self.errors,
             })
         }
+    }
+}
+
+/// Byte offset → 1-based line number. The csv crate's own line count skips blank lines, which would send the
+/// user to the wrong line; byte offsets are exact. A line ends at `\n`, `\r\n` or a lone `\r`, as for the
+/// csv reader.
+struct LineIndex<'t> {
+    text: &'t [u8],
+    starts: Vec<u64>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                starts.push(i as u64 + 1);
+            }
+        }
+        LineIndex { text: b, starts }
+    }
+
+    /// The line of the record whose reading started at `byte`: the csv reader starts a record at the blank
+    /// lines it then skips, so those are skipped here too.
+    fn line_at(&self, byte: u64) -> u64 {
+        let blanks = self
+            .text
+            .iter()
+            .skip(usize::try_from(byte).unwrap_or(usize::MAX))
+            .take_while(|&&c| c == b'\n' || c == b'\r')
+            .count() as u64;
+        self.starts.partition_point(|&s| s <= byte + blanks) as u64
     }
 }
 
@@ -312,7 +385,14 @@ impl Recorder<'_> {
             return false;
         }
         if let Some(&first) = seen.get(key) {
-            self.error(line, col, key, Problem::Duplicate { first_line: Some(first) });
+            self.error(
+                line,
+                col,
+                key,
+                Problem::Duplicate {
+                    first_line: Some(first),
+                },
+            );
             return false;
         }
         seen.insert(key.to_owned(), line);
@@ -330,11 +410,18 @@ fn parse_number(text: &str) -> Option<u64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse::<u64>().ok().filter(|&n| i64::try_from(n).is_ok())
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| i64::try_from(n).is_ok())
 }
 
 /// Reads a services file; ids must be new to `catalogue`.
-pub(crate) fn read_services(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Vec<Service>, InvalidCsv> {
+pub(crate) fn read_services(
+    bytes: &[u8],
+    file: &str,
+    catalogue: &Catalogue,
+) -> Result<Vec<Service>, InvalidCsv> {
     let mut sheet = Sheet::read(bytes, file, SERVICE_COLUMNS);
     let (rows, mut rec) = sheet.rows();
     let mut seen = HashMap::new();
@@ -342,7 +429,8 @@ pub(crate) fn read_services(bytes: &[u8], file: &str, catalogue: &Catalogue) -> 
     for (line, c) in &rows {
         let line = *line;
         let id = rec.required(line, c, 0);
-        let id_ok = id.is_some_and(|id| rec.unique(line, 0, id, catalogue.service(id).is_some(), &mut seen));
+        let id_ok = id
+            .is_some_and(|id| rec.unique(line, 0, id, catalogue.service(id).is_some(), &mut seen));
         let name = rec.required(line, c, 1);
         let name_fr = rec.required(line, c, 2);
         let category = rec.token(line, c, 3, Category::parse, Category::tokens());
@@ -378,7 +466,9 @@ pub(crate) fn read_indicators(
     for (line, c) in &rows {
         let line = *line;
         let id = rec.required(line, c, 0);
-        let id_ok = id.is_some_and(|id| rec.unique(line, 0, id, catalogue.indicator(id).is_some(), &mut seen));
+        let id_ok = id.is_some_and(|id| {
+            rec.unique(line, 0, id, catalogue.indicator(id).is_some(), &mut seen)
+        });
         let service = match c[1].as_str() {
             "" => Ok(None),
             s if catalogue.service(s).is_some() => Ok(Some(ServiceId::new(s))),
@@ -389,7 +479,8 @@ pub(crate) fn read_indicators(
         };
         let label_en = rec.required(line, c, 2);
         let label_fr = rec.required(line, c, 3);
-        if let (Some(id), true, Ok(service), Some(label_en), Some(label_fr)) = (id, id_ok, service, label_en, label_fr)
+        if let (Some(id), true, Ok(service), Some(label_en), Some(label_fr)) =
+            (id, id_ok, service, label_en, label_fr)
         {
             out.push(Indicator {
                 id: IndicatorId::new(id),
@@ -423,8 +514,13 @@ pub(crate) fn read_funding_bands(bytes: &[u8], file: &str) -> Result<Vec<Funding
         let eur = rec.required_number(line, c, 4);
         let label = rec.required(line, c, 5);
         let published = rec.boolean(line, c, 6);
-        if let (Some(tariff_from), Some(tariff_to), Some(min_population), Ok(max_population), Some(annual_eur)) =
-            (from, to, min, max, eur)
+        if let (
+            Some(tariff_from),
+            Some(tariff_to),
+            Some(min_population),
+            Ok(max_population),
+            Some(annual_eur),
+        ) = (from, to, min, max, eur)
             && let (Some(label), Some(published)) = (label, published)
         {
             out.push((
@@ -444,7 +540,9 @@ pub(crate) fn read_funding_bands(bytes: &[u8], file: &str) -> Result<Vec<Funding
     // Contiguity, per tariff, in file order.
     let mut next_min: HashMap<(u16, u16), Option<u64>> = HashMap::new();
     for (line, band) in &out {
-        let expected = next_min.entry((band.tariff_from, band.tariff_to)).or_insert(Some(0));
+        let expected = next_min
+            .entry((band.tariff_from, band.tariff_to))
+            .or_insert(Some(0));
         match *expected {
             Some(m) if m == band.min_population => {}
             // `None`: a band after the open-ended one overlaps it.
@@ -465,7 +563,12 @@ pub(crate) fn read_funding_bands(bytes: &[u8], file: &str) -> Result<Vec<Funding
                 .rev()
                 .find(|(_, b)| b.tariff_from == from)
                 .map_or(1, |(l, _)| *l);
-            rec.error(line, 3, &m.saturating_sub(1).to_string(), Problem::NotApplicable);
+            rec.error(
+                line,
+                3,
+                &m.saturating_sub(1).to_string(),
+                Problem::NotApplicable,
+            );
         }
     }
     sheet.finish(out.into_iter().map(|(_, b)| b).collect())
@@ -473,7 +576,11 @@ pub(crate) fn read_funding_bands(bytes: &[u8], file: &str) -> Result<Vec<Funding
 
 /// Reads a bodies file: ids must be new to `catalogue`; a commune's `epci` must name an EPCI of the file or of
 /// the catalogue; identifiers are checked against the kind of the body.
-pub fn read_bodies(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Vec<Body>, InvalidCsv> {
+pub fn read_bodies(
+    bytes: &[u8],
+    file: &str,
+    catalogue: &Catalogue,
+) -> Result<Vec<Body>, InvalidCsv> {
     let mut sheet = Sheet::read(bytes, file, BODY_COLUMNS);
     let (rows, mut rec) = sheet.rows();
     let mut seen_ids = HashMap::new();
@@ -483,7 +590,8 @@ pub fn read_bodies(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Ve
     for (line, c) in &rows {
         let line = *line;
         let id = rec.required(line, c, 0);
-        let id_ok = id.is_some_and(|id| rec.unique(line, 0, id, catalogue.body(id).is_some(), &mut seen_ids));
+        let id_ok = id
+            .is_some_and(|id| rec.unique(line, 0, id, catalogue.body(id).is_some(), &mut seen_ids));
         let kind = rec.token(line, c, 1, BodyKind::parse, BodyKind::tokens());
         let name = rec.required(line, c, 2);
         let insee = match (kind, c[3].as_str()) {
@@ -511,7 +619,8 @@ pub fn read_bodies(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Ve
         };
         let population = rec.number(line, c, 6);
         let sample = rec.boolean(line, c, 7);
-        if let (Some(id), true, Some(kind), Some(name), Ok(insee), Ok(siren)) = (id, id_ok, kind, name, insee, siren)
+        if let (Some(id), true, Some(kind), Some(name), Ok(insee), Ok(siren)) =
+            (id, id_ok, kind, name, insee, siren)
             && let (Ok(epci), Ok(population), Some(sample)) = (epci, population, sample)
         {
             parsed.push((
@@ -529,7 +638,10 @@ pub fn read_bodies(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Ve
             ));
         }
     }
-    let kinds_in_file: HashMap<&str, BodyKind> = parsed.iter().map(|(_, b)| (b.id.as_str(), b.kind)).collect();
+    let kinds_in_file: HashMap<&str, BodyKind> = parsed
+        .iter()
+        .map(|(_, b)| (b.id.as_str(), b.kind))
+        .collect();
     for (line, body) in &parsed {
         if let Some(epci) = &body.epci {
             let kind = kinds_in_file
@@ -578,7 +690,10 @@ fn check_insee(
     match kind {
         BodyKind::Commune => {
             let Some(code) = InseeCode::parse(value) else {
-                return bad(rec, "a commune code of 5 digits, or 2A/2B and 3 digits in Corsica");
+                return bad(
+                    rec,
+                    "a commune code of 5 digits, or 2A/2B and 3 digits in Corsica",
+                );
             };
             let exists = catalogue.commune(code.as_str()).is_some();
             if rec.unique(line, 3, code.as_str(), exists, seen) {
@@ -599,7 +714,11 @@ fn check_insee(
 }
 
 /// Reads a subscriptions file: bodies and services must be in `catalogue`, each (body, service) pair new.
-pub fn read_subscriptions(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Vec<Subscription>, InvalidCsv> {
+pub fn read_subscriptions(
+    bytes: &[u8],
+    file: &str,
+    catalogue: &Catalogue,
+) -> Result<Vec<Subscription>, InvalidCsv> {
     let mut sheet = Sheet::read(bytes, file, SUBSCRIPTION_COLUMNS);
     let (rows, mut rec) = sheet.rows();
     let mut seen = HashMap::new();
@@ -637,7 +756,11 @@ pub fn read_subscriptions(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Re
 }
 
 /// Reads a usage file: indicators must be in `catalogue`, each (indicator, year) pair new.
-pub fn read_usage(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Vec<UsageFigure>, InvalidCsv> {
+pub fn read_usage(
+    bytes: &[u8],
+    file: &str,
+    catalogue: &Catalogue,
+) -> Result<Vec<UsageFigure>, InvalidCsv> {
     let mut sheet = Sheet::read(bytes, file, USAGE_COLUMNS);
     let (rows, mut rec) = sheet.rows();
     let mut seen = HashMap::new();
@@ -697,20 +820,28 @@ fn write_csv<'a>(columns: &[&str], rows: impl Iterator<Item = Vec<Option<&'a str
 pub fn export_bodies(catalogue: &Catalogue) -> String {
     let numbers: Vec<(Option<String>, String)> = catalogue
         .bodies()
-        .map(|b| (b.population.map(|p| p.to_string()), yes_no(b.sample).to_owned()))
+        .map(|b| {
+            (
+                b.population.map(|p| p.to_string()),
+                yes_no(b.sample).to_owned(),
+            )
+        })
         .collect();
-    let rows = catalogue.bodies().zip(&numbers).map(|(b, (population, sample))| {
-        vec![
-            Some(b.id.as_str()),
-            Some(b.kind.as_str()),
-            Some(b.name.as_str()),
-            b.insee.as_deref(),
-            b.siren.as_ref().map(Siren::as_str),
-            b.epci.as_ref().map(BodyId::as_str),
-            population.as_deref(),
-            Some(sample.as_str()),
-        ]
-    });
+    let rows = catalogue
+        .bodies()
+        .zip(&numbers)
+        .map(|(b, (population, sample))| {
+            vec![
+                Some(b.id.as_str()),
+                Some(b.kind.as_str()),
+                Some(b.name.as_str()),
+                b.insee.as_deref(),
+                b.siren.as_ref().map(Siren::as_str),
+                b.epci.as_ref().map(BodyId::as_str),
+                population.as_deref(),
+                Some(sample.as_str()),
+            ]
+        });
     write_csv(BODY_COLUMNS, rows)
 }
 
@@ -721,9 +852,17 @@ pub fn export_subscriptions(catalogue: &Catalogue) -> String {
         .iter()
         .map(|s| s.since.map(|y| y.to_string()))
         .collect();
-    let rows = catalogue.subscriptions().iter().zip(&years).map(|(s, since)| {
-        vec![Some(s.body.as_str()), Some(s.service.as_str()), since.as_deref()]
-    });
+    let rows = catalogue
+        .subscriptions()
+        .iter()
+        .zip(&years)
+        .map(|(s, since)| {
+            vec![
+                Some(s.body.as_str()),
+                Some(s.service.as_str()),
+                since.as_deref(),
+            ]
+        });
     write_csv(SUBSCRIPTION_COLUMNS, rows)
 }
 
@@ -738,7 +877,13 @@ pub fn export_usage(catalogue: &Catalogue) -> String {
         .usage_figures()
         .iter()
         .zip(&numbers)
-        .map(|(u, (year, value))| vec![Some(u.indicator.as_str()), Some(year.as_str()), Some(value.as_str())]);
+        .map(|(u, (year, value))| {
+            vec![
+                Some(u.indicator.as_str()),
+                Some(year.as_str()),
+                Some(value.as_str()),
+            ]
+        });
     write_csv(USAGE_COLUMNS, rows)
 }
 
@@ -772,57 +917,105 @@ mod tests {
         let cat = Catalogue::shipped().expect("shipped catalogue");
         let text = "\u{feff}Year,VALUE,indicator\n2020,\"12 000\",support-tickets\n";
         let usage = read_usage(text.as_bytes(), "u.csv", &cat).expect("valid");
-        assert_eq!(usage, vec![UsageFigure {
-            indicator: IndicatorId::new("support-tickets"),
-            year: 2020,
-            value: 12_000
-        }]);
+        assert_eq!(
+            usage,
+            vec![UsageFigure {
+                indicator: IndicatorId::new("support-tickets"),
+                year: 2020,
+                value: 12_000
+            }]
+        );
     }
 
     #[test]
     fn header_problems_are_all_reported() {
         let cat = Catalogue::shipped().expect("shipped catalogue");
-        let err = read_usage(b"indicator;yaer;value;value\nx;2020;1;1\n", "u.csv", &cat).expect_err("bad header");
-        assert_eq!(problems(&err), vec![
-            (1, Some("yaer"), &Problem::UnknownColumn),
-            (1, Some("value"), &Problem::DuplicateColumn),
-            (1, Some("year"), &Problem::MissingColumn),
-        ]);
+        let err = read_usage(b"indicator;yaer;value;value\nx;2020;1;1\n", "u.csv", &cat)
+            .expect_err("bad header");
+        assert_eq!(
+            problems(&err),
+            vec![
+                (1, Some("yaer"), &Problem::UnknownColumn),
+                (1, Some("value"), &Problem::DuplicateColumn),
+                (1, Some("year"), &Problem::MissingColumn),
+            ]
+        );
         let err = read_usage(b"", "u.csv", &cat).expect_err("empty");
         assert_eq!(problems(&err), vec![(1, None, &Problem::NoHeader)]);
-        let err = read_usage(b"indicator;year;value\nsupport-tickets;2020;\xE9\n", "u.csv", &cat).expect_err("latin-1");
+        let err = read_usage(
+            b"indicator;year;value\nsupport-tickets;2020;\xE9\n",
+            "u.csv",
+            &cat,
+        )
+        .expect_err("latin-1");
         assert_eq!(problems(&err), vec![(2, None, &Problem::NotUtf8)]);
     }
 
     #[test]
     fn field_count_and_blank_lines() {
         let cat = Catalogue::shipped().expect("shipped catalogue");
-        let text = "indicator;year;value\n\nsupport-tickets;2020\n;;\nsupport-tickets;2021;5\n";
+        let text = "indicator;year;value\n\nsupport-tickets;2020\n;;\r\n\r\nsupport-tickets;2021;5;\rx;2022;1\n";
         let err = read_usage(text.as_bytes(), "u.csv", &cat).expect_err("short row");
-        assert_eq!(problems(&err), vec![(3, None, &Problem::FieldCount { expected: 3, found: 2 })]);
+        assert_eq!(
+            problems(&err),
+            vec![
+                (
+                    3,
+                    None,
+                    &Problem::FieldCount {
+                        expected: 3,
+                        found: 2
+                    }
+                ),
+                (
+                    6,
+                    None,
+                    &Problem::FieldCount {
+                        expected: 3,
+                        found: 4
+                    }
+                ),
+                (7, Some("indicator"), &Problem::UnknownIndicator),
+            ]
+        );
     }
 
     #[test]
     fn band_gaps_and_missing_open_band_are_reported() {
-        let head = "tariff_from;tariff_to;min_population;max_population;annual_eur;label;published\n";
+        let head =
+            "tariff_from;tariff_to;min_population;max_population;annual_eur;label;published\n";
         let gap = format!("{head}2016;2016;0;9999;400;a;yes\n2016;2016;20000;;900;b;no\n");
         let err = read_funding_bands(gap.as_bytes(), "f.csv").expect_err("gap");
-        assert_eq!(problems(&err), vec![(
-            3,
-            Some("min_population"),
-            &Problem::BandsNotContiguous { expected_min: Some(10_000) }
-        )]);
+        assert_eq!(
+            problems(&err),
+            vec![(
+                3,
+                Some("min_population"),
+                &Problem::BandsNotContiguous {
+                    expected_min: Some(10_000)
+                }
+            )]
+        );
         let closed = format!("{head}2016;2016;0;9999;400;a;yes\n");
         let err = read_funding_bands(closed.as_bytes(), "f.csv").expect_err("no open band");
-        assert_eq!(problems(&err), vec![(2, Some("max_population"), &Problem::NotApplicable)]);
+        assert_eq!(
+            problems(&err),
+            vec![(2, Some("max_population"), &Problem::NotApplicable)]
+        );
         let reversed = format!("{head}2017;2016;0;;400;a;yes\n");
         let err = read_funding_bands(reversed.as_bytes(), "f.csv").expect_err("years reversed");
-        assert_eq!(problems(&err), vec![(2, Some("tariff_to"), &Problem::BadYear)]);
+        assert_eq!(
+            problems(&err),
+            vec![(2, Some("tariff_to"), &Problem::BadYear)]
+        );
     }
 
     #[test]
     fn writer_quotes_what_needs_it() {
-        let out = write_csv(&["a", "b"], [vec![Some("x;y"), Some("say \"hi\"")], vec![None, Some("z")]].into_iter());
+        let out = write_csv(
+            &["a", "b"],
+            [vec![Some("x;y"), Some("say \"hi\"")], vec![None, Some("z")]].into_iter(),
+        );
         assert_eq!(out, "a;b\n\"x;y\";\"say \"\"hi\"\"\"\n;z\n");
     }
 }

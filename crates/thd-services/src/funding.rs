@@ -97,6 +97,9 @@ mod tests {
         assert_eq!(eur(u64::MAX, 2019), Some(1_000));
         assert_eq!(eur(50, 2018), Some(700), "the later tariff wins in 2018");
         let err = contribution(&bands, 10, 2022).expect_err("no tariff in 2022");
-        assert_eq!(err.to_string(), "no contribution tariff covers 2022 (tariffs known: 2016–2019, 2018)");
+        assert_eq!(
+            err.to_string(),
+            "no contribution tariff covers 2022 (tariffs known: 2016–2019, 2018)"
+        );
     }
 }

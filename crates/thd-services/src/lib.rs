@@ -32,8 +32,8 @@ pub use csv_io::{export_bodies, export_subscriptions, export_usage};
 pub use error::{InvalidCsv, Problem, RowError, ServicesError};
 pub use funding::Contribution;
 pub use model::{
-    Body, BodyId, BodyKind, Category, FundingBand, Indicator, IndicatorId, Offer, Service, ServiceId,
-    Subscription, UsageFigure,
+    Body, BodyId, BodyKind, Category, FundingBand, Indicator, IndicatorId, Offer, Service,
+    ServiceId, Subscription, UsageFigure,
 };
 pub use store::{Counts, SCHEMA_VERSION, ServicesStore};
 pub use usage::{Growth, UsagePoint, UsageSeries};

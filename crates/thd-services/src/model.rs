@@ -141,7 +141,10 @@ token_enum!(
 impl BodyKind {
     /// Members pay the operator's fixed statutory contribution: the Region, the departments and the EPCI.
     pub fn is_statutory_member(self) -> bool {
-        matches!(self, BodyKind::Region | BodyKind::Department | BodyKind::Epci)
+        matches!(
+            self,
+            BodyKind::Region | BodyKind::Department | BodyKind::Epci
+        )
     }
 }
 

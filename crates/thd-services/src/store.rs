@@ -31,8 +31,8 @@ use crate::codes::Siren;
 use crate::csv_io;
 use crate::error::ServicesError;
 use crate::model::{
-    Body, BodyId, BodyKind, Category, FundingBand, Indicator, IndicatorId, Offer, Service, ServiceId,
-    Subscription, UsageFigure,
+    Body, BodyId, BodyKind, Category, FundingBand, Indicator, IndicatorId, Offer, Service,
+    ServiceId, Subscription, UsageFigure,
 };
 
 /// The catalogue's migrations, in order; the schema version is the number applied.
@@ -111,7 +111,9 @@ impl ServicesStore {
     /// Creates or upgrades the `svc_*` tables in one write transaction.
     async fn migrate(&self) -> Result<(), ServicesError> {
         let mut conn = self.pool.acquire().await.map_err(self.db())?;
-        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await.map_err(self.db())?;
+        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+            .await
+            .map_err(self.db())?;
         let exists: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'svc_schema_version'",
         )
@@ -140,9 +142,13 @@ impl ServicesStore {
                 supported: SCHEMA_VERSION,
             });
         }
-        let start = usize::try_from(applied).map_err(|_| self.corrupt(format!("schema version {applied}")))?;
+        let start = usize::try_from(applied)
+            .map_err(|_| self.corrupt(format!("schema version {applied}")))?;
         for (done, sql) in MIGRATIONS.iter().enumerate().skip(start) {
-            sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(self.db())?;
+            sqlx::raw_sql(*sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.db())?;
             sqlx::query("UPDATE svc_schema_version SET version = ?")
                 .bind(done as i64 + 1)
                 .execute(&mut *tx)
@@ -182,9 +188,17 @@ impl ServicesStore {
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(self.db())?;
-            *slot = u64::try_from(count).map_err(|_| self.corrupt(format!("{sql} gave {count}")))?;
+            *slot =
+                u64::try_from(count).map_err(|_| self.corrupt(format!("{sql} gave {count}")))?;
         }
-        let [services, indicators, funding_bands, bodies, subscriptions, usage] = n;
+        let [
+            services,
+            indicators,
+            funding_bands,
+            bodies,
+            subscriptions,
+            usage,
+        ] = n;
         Ok(Counts {
             services,
             indicators,
@@ -201,14 +215,24 @@ impl ServicesStore {
     /// services, indicators and funding bands. Running it again adds nothing.
     pub async fn seed(&self, catalogue: &Catalogue) -> Result<Counts, ServicesError> {
         let mut conn = self.pool.acquire().await.map_err(self.db())?;
-        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await.map_err(self.db())?;
+        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+            .await
+            .map_err(self.db())?;
         let added = Counts {
             services: self.insert_services(&mut tx, catalogue.services()).await?,
-            indicators: self.insert_indicators(&mut tx, catalogue.indicators()).await?,
-            funding_bands: self.insert_bands(&mut tx, catalogue.funding_bands()).await?,
+            indicators: self
+                .insert_indicators(&mut tx, catalogue.indicators())
+                .await?,
+            funding_bands: self
+                .insert_bands(&mut tx, catalogue.funding_bands())
+                .await?,
             bodies: self.insert_bodies(&mut tx, catalogue.bodies()).await?,
-            subscriptions: self.insert_subscriptions(&mut tx, catalogue.subscriptions()).await?,
-            usage: self.insert_usage(&mut tx, catalogue.usage_figures()).await?,
+            subscriptions: self
+                .insert_subscriptions(&mut tx, catalogue.subscriptions())
+                .await?,
+            usage: self
+                .insert_usage(&mut tx, catalogue.usage_figures())
+                .await?,
         };
         tx.commit().await.map_err(self.db())?;
         Ok(added)
@@ -218,9 +242,12 @@ impl ServicesStore {
     /// all rows or, on any problem, none ([`ServicesError::InvalidCsv`] lists them all). Returns how many.
     pub async fn import_bodies(&self, bytes: &[u8], file: &str) -> Result<u64, ServicesError> {
         let mut conn = self.pool.acquire().await.map_err(self.db())?;
-        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await.map_err(self.db())?;
+        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+            .await
+            .map_err(self.db())?;
         let current = self.load(&mut tx).await?;
-        let bodies = csv_io::read_bodies(bytes, file, &current).map_err(ServicesError::InvalidCsv)?;
+        let bodies =
+            csv_io::read_bodies(bytes, file, &current).map_err(ServicesError::InvalidCsv)?;
         let n = self.insert_bodies(&mut tx, bodies.iter()).await?;
         tx.commit().await.map_err(self.db())?;
         Ok(n)
@@ -228,11 +255,18 @@ impl ServicesStore {
 
     /// Imports a subscriptions CSV file (columns [`csv_io::SUBSCRIPTION_COLUMNS`]); bodies and services must be
     /// in the store. All or nothing, like [`ServicesStore::import_bodies`].
-    pub async fn import_subscriptions(&self, bytes: &[u8], file: &str) -> Result<u64, ServicesError> {
+    pub async fn import_subscriptions(
+        &self,
+        bytes: &[u8],
+        file: &str,
+    ) -> Result<u64, ServicesError> {
         let mut conn = self.pool.acquire().await.map_err(self.db())?;
-        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await.map_err(self.db())?;
+        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+            .await
+            .map_err(self.db())?;
         let current = self.load(&mut tx).await?;
-        let subscriptions = csv_io::read_subscriptions(bytes, file, &current).map_err(ServicesError::InvalidCsv)?;
+        let subscriptions =
+            csv_io::read_subscriptions(bytes, file, &current).map_err(ServicesError::InvalidCsv)?;
         let n = self.insert_subscriptions(&mut tx, &subscriptions).await?;
         tx.commit().await.map_err(self.db())?;
         Ok(n)
@@ -242,7 +276,9 @@ impl ServicesStore {
     /// year already stored for an indicator is a duplicate. All or nothing.
     pub async fn import_usage(&self, bytes: &[u8], file: &str) -> Result<u64, ServicesError> {
         let mut conn = self.pool.acquire().await.map_err(self.db())?;
-        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await.map_err(self.db())?;
+        let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+            .await
+            .map_err(self.db())?;
         let current = self.load(&mut tx).await?;
         let usage = csv_io::read_usage(bytes, file, &current).map_err(ServicesError::InvalidCsv)?;
         let n = self.insert_usage(&mut tx, &usage).await?;
@@ -261,7 +297,8 @@ impl ServicesStore {
             self.corrupt(format!("{table}: {what} {value:?}"))
         };
         let year = |table: &str, y: i64| u16::try_from(y).map_err(|_| corrupt(table, "year", &y));
-        let count = |table: &str, n: i64| u64::try_from(n).map_err(|_| corrupt(table, "number", &n));
+        let count =
+            |table: &str, n: i64| u64::try_from(n).map_err(|_| corrupt(table, "number", &n));
 
         type ServiceRow = (String, String, String, String, String, Option<i64>, String);
         let rows: Vec<ServiceRow> = sqlx::query_as(
@@ -273,8 +310,10 @@ impl ServicesStore {
         let mut services = Vec::with_capacity(rows.len());
         for (id, name, name_fr, category, offer, since, description) in rows {
             services.push(Service {
-                category: Category::parse(&category).ok_or_else(|| corrupt("svc_service", "category", &category))?,
-                offer: Offer::parse(&offer).ok_or_else(|| corrupt("svc_service", "offer", &offer))?,
+                category: Category::parse(&category)
+                    .ok_or_else(|| corrupt("svc_service", "category", &category))?,
+                offer: Offer::parse(&offer)
+                    .ok_or_else(|| corrupt("svc_service", "offer", &offer))?,
                 since: since.map(|y| year("svc_service", y)).transpose()?,
                 id: ServiceId::new(id),
                 name,
@@ -284,17 +323,21 @@ impl ServicesStore {
         }
         cat.add_services(services);
 
-        let rows: Vec<(String, Option<String>, String, String)> =
-            sqlx::query_as("SELECT id, service_id, label_en, label_fr FROM svc_indicator ORDER BY rowid")
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(self.db())?;
-        cat.add_indicators(rows.into_iter().map(|(id, service, label_en, label_fr)| Indicator {
-            id: IndicatorId::new(id),
-            service: service.map(ServiceId::new),
-            label_en,
-            label_fr,
-        }));
+        let rows: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT id, service_id, label_en, label_fr FROM svc_indicator ORDER BY rowid",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(self.db())?;
+        cat.add_indicators(
+            rows.into_iter()
+                .map(|(id, service, label_en, label_fr)| Indicator {
+                    id: IndicatorId::new(id),
+                    service: service.map(ServiceId::new),
+                    label_en,
+                    label_fr,
+                }),
+        );
 
         type BandRow = (i64, i64, i64, Option<i64>, i64, String, bool);
         let rows: Vec<BandRow> = sqlx::query_as(
@@ -318,7 +361,16 @@ impl ServicesStore {
         }
         cat.add_bands(bands);
 
-        type BodyRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, bool);
+        type BodyRow = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            bool,
+        );
         let rows: Vec<BodyRow> = sqlx::query_as(
             "SELECT id, kind, name, insee, siren, epci_id, population, sample FROM svc_body ORDER BY rowid",
         )
@@ -330,7 +382,9 @@ impl ServicesStore {
             bodies.push(Body {
                 kind: BodyKind::parse(&kind).ok_or_else(|| corrupt("svc_body", "kind", &kind))?,
                 siren: match siren {
-                    Some(s) => Some(Siren::parse(&s).ok_or_else(|| corrupt("svc_body", "SIREN", &s))?),
+                    Some(s) => {
+                        Some(Siren::parse(&s).ok_or_else(|| corrupt("svc_body", "SIREN", &s))?)
+                    }
                     None => None,
                 },
                 population: population.map(|p| count("svc_body", p)).transpose()?,
@@ -343,11 +397,12 @@ impl ServicesStore {
         }
         cat.add_bodies(bodies);
 
-        let rows: Vec<(String, String, Option<i64>)> =
-            sqlx::query_as("SELECT body_id, service_id, since FROM svc_subscription ORDER BY rowid")
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(self.db())?;
+        let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT body_id, service_id, since FROM svc_subscription ORDER BY rowid",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(self.db())?;
         let mut subscriptions = Vec::with_capacity(rows.len());
         for (body, service, since) in rows {
             subscriptions.push(Subscription {
@@ -423,7 +478,11 @@ impl ServicesStore {
         Ok(n)
     }
 
-    async fn insert_bands(&self, conn: &mut SqliteConnection, bands: &[FundingBand]) -> Result<u64, ServicesError> {
+    async fn insert_bands(
+        &self,
+        conn: &mut SqliteConnection,
+        bands: &[FundingBand],
+    ) -> Result<u64, ServicesError> {
         let mut n = 0;
         for b in bands {
             n += sqlx::query(
@@ -492,17 +551,23 @@ impl ServicesStore {
         Ok(n)
     }
 
-    async fn insert_usage(&self, conn: &mut SqliteConnection, usage: &[UsageFigure]) -> Result<u64, ServicesError> {
+    async fn insert_usage(
+        &self,
+        conn: &mut SqliteConnection,
+        usage: &[UsageFigure],
+    ) -> Result<u64, ServicesError> {
         let mut n = 0;
         for u in usage {
-            n += sqlx::query("INSERT OR IGNORE INTO svc_usage (indicator_id, year, value) VALUES (?, ?, ?)")
-                .bind(u.indicator.as_str())
-                .bind(i64::from(u.year))
-                .bind(self.to_i64(u.value)?)
-                .execute(&mut *conn)
-                .await
-                .map_err(self.db())?
-                .rows_affected();
+            n += sqlx::query(
+                "INSERT OR IGNORE INTO svc_usage (indicator_id, year, value) VALUES (?, ?, ?)",
+            )
+            .bind(u.indicator.as_str())
+            .bind(i64::from(u.year))
+            .bind(self.to_i64(u.value)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(self.db())?
+            .rows_affected();
         }
         Ok(n)
     }

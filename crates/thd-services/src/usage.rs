@@ -111,7 +111,10 @@ mod tests {
             year: 2019,
             value: 1,
         };
-        let s = series(&indicator, &[figure(2019, 300), other, figure(2017, 0), figure(2018, 100)]);
+        let s = series(
+            &indicator,
+            &[figure(2019, 300), other, figure(2017, 0), figure(2018, 100)],
+        );
         let years: Vec<u16> = s.points.iter().map(|p| p.year).collect();
         assert_eq!(years, [2017, 2018, 2019]);
         assert_eq!(s.points[0].growth, None);
