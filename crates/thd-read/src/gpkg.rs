@@ -5,7 +5,7 @@
 //! scoped thread of its own: it works the same whether or not the caller is itself inside a tokio runtime.
 //! Cells are selected `CAST(… AS BLOB)` so that integers, reals and text all arrive as the bytes of their text
 //! form, borrowed from the row and decoded like the other formats' cells; geometry blobs go through
-//! [`crate::gpkg_geom`]. Tables are read one after the other on one connection: SQLite reads do not parallelise
+//! [`thd_geo::gpkg`]; a blob flagged empty is read as no geometry, like a null shape. Tables are read one after the other on one connection: SQLite reads do not parallelise
 //! over a single file the way separate shapefiles do.
 
 use encoding_rs::{UTF_8, WINDOWS_1252};
@@ -18,12 +18,12 @@ use thd_diag::rules::{
     READ_DUPLICATE_TABLE, READ_ENCODING_FALLBACK, READ_GPKG_INVALID, READ_PRJ_NOT_LAMBERT93,
 };
 use thd_diag::{Diagnostic, Severity};
+use thd_geo::gpkg;
 use thd_model::{GraceVersion, RawTable, RawTableBuilder, Schema, SourceFormat};
 
 use crate::cells::Piece;
 use crate::context::FileContext;
 use crate::delimited::MAX_ROW_DIAGNOSTICS;
-use crate::gpkg_geom::parse_blob;
 use crate::keys::{key_columns, object_code};
 use crate::plan::{is_table_name, unknown_file};
 
@@ -253,14 +253,14 @@ impl TableReader<'_> {
             }
             if let Some(column) = geometry {
                 let blob: Option<&[u8]> = row.try_get(ncols)?;
-                let shape = match blob.map(parse_blob) {
+                let shape = match blob.map(gpkg::decode) {
                     None => None,
                     Some(Ok(decoded)) => {
-                        if i64::from(decoded.srs_id) != column.srs && decoded.geometry.is_some() {
+                        if i64::from(decoded.srs_id) != column.srs && !decoded.empty {
                             tally.other_srs += 1;
                             tally.first_other_srs.get_or_insert(decoded.srs_id);
                         }
-                        decoded.geometry
+                        decoded.geometry.filter(|_| !decoded.empty)
                     }
                     Some(Err(e)) => {
                         tally.unreadable += 1;

@@ -6,9 +6,10 @@
 //! Only input that is not a delivery at all is a [`ReadError`]. A corrupt file, a missing column or a bad
 //! encoding is reported and read around: an engineer reviewing a delivery wants every defect at once.
 //!
-//! The format readers ([`dbf`], [`shp`], [`delimited`], [`archive`], [`gpkg_geom`]) are public so that fuzz targets and tools can run them
-//! on bare bytes; they never panic, whatever the bytes. Tables are read in parallel (one rayon task per table)
-//! and cells go from the file's bytes straight into each table's arena.
+//! The format readers ([`dbf`], [`shp`], [`delimited`], [`archive`]) are public so that fuzz targets and tools
+//! can run them on bare bytes; they never panic, whatever the bytes. GeoPackage geometry blobs are decoded by
+//! `thd_geo::gpkg`, shared with the writer and the store, and fuzzed from here. Tables are read in parallel (one
+//! rayon task per table) and cells go from the file's bytes straight into each table's arena.
 //!
 //! Code map: [`delivery`](read_delivery) lists and dispatches; `plan` sorts files into tables; `layer` reads a
 //! shapefile's parts together; `version` and `columns` settle the model; `source` knows folders.
@@ -23,7 +24,6 @@ mod delivery;
 pub mod encoding;
 mod error;
 mod gpkg;
-pub mod gpkg_geom;
 mod keys;
 mod layer;
 mod options;

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use thd_read::context::FileContext;
-use thd_read::{archive, dbf, delimited, gpkg_geom, shp};
+use thd_read::{archive, dbf, delimited, shp};
 
 fn ctx() -> FileContext {
     FileContext::new("t_noeud", "t_noeud.x")
@@ -129,14 +129,6 @@ proptest! {
                 prop_assert_eq!(t.row(r).count(), t.columns.len());
             }
         }
-    }
-
-    #[test]
-    fn gpkg_blob_never_panics(noise in prop::collection::vec(any::<u8>(), 0..300), flags in any::<u8>(), wkb in prop::collection::vec(any::<u8>(), 0..300)) {
-        let _ = gpkg_geom::parse_blob(&noise);
-        let mut blob = vec![b'G', b'P', 0, flags, 0x6A, 0x08, 0, 0];
-        blob.extend(wkb);
-        let _ = gpkg_geom::parse_blob(&blob);
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 use thd_model::RawDelivery;
 
-use crate::blob;
+use thd_geo::LAMBERT_93_SRS_ID;
+use thd_geo::gpkg::{self, Parts};
 
 /// The fingerprint that recognises a re-delivery: the SHA-256 of the sorted SHA-256 of its files, so the same
 /// files delivered again under other names or in another order are the same delivery. A delivery built in
@@ -36,7 +37,7 @@ pub(crate) fn fingerprint(delivery: &RawDelivery) -> String {
                 }
                 if let Some(g) = table.geometry(row) {
                     geometry.clear();
-                    blob::encode(g, &mut geometry);
+                    gpkg::encode(g, LAMBERT_93_SRS_ID, Parts::AsGiven, &mut geometry);
                     hash.update(&geometry);
                 }
             }

@@ -9,8 +9,10 @@
 //! async (async trait methods are not object-safe without boxing every future), the set of backends is closed
 //! and known to this crate, and callers — the CLI, the server — want one concrete type to hold. What does not
 //! depend on the database is written once, outside the backends: the layout of data tables ([`layout`]), the
-//! fingerprint and phase of a delivery (`identity`), geometry blobs (`blob`) and the comparison of two
-//! deliveries ([`diff`]), which works on loaded [`RawDelivery`]s.
+//! fingerprint and phase of a delivery (`identity`) and the comparison of two deliveries ([`diff`]), which
+//! works on loaded [`RawDelivery`]s. Geometries are GeoPackage blobs written and read by `thd_geo::gpkg`, as
+//! given (`Parts::AsGiven`): a single line stays a line beside multi-lines, so that load after import is an
+//! identity.
 //!
 //! # SQLite layout
 //!
@@ -24,7 +26,6 @@
 //!
 //! Async (tokio), since sqlx is: the server calls it directly and the CLI from a runtime it builds.
 
-mod blob;
 pub mod diff;
 mod error;
 mod identity;

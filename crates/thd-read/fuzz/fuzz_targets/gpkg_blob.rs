@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = thd_read::gpkg_geom::parse_blob(data);
+    let _ = thd_geo::gpkg::decode(data);
 });

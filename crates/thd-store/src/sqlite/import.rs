@@ -18,10 +18,11 @@ use rusqlite::{
     params,
 };
 use thd_diag::Diagnostic;
+use thd_geo::LAMBERT_93_SRS_ID;
+use thd_geo::gpkg::{self, Envelope, Parts};
 use thd_model::{GraceVersion, RawDelivery, RawTable, Schema};
 
 use super::{BUSY_TIMEOUT, SqliteStore};
-use crate::blob::{self, Envelope};
 use crate::layout::{self, quote};
 use crate::{ImportMeta, ImportOutcome, StoreError, identity};
 
@@ -219,8 +220,9 @@ fn write_table(
             match table.geometry(r) {
                 Some(g) => {
                     blob.clear();
-                    if let Some(e) = blob::encode(g, &mut blob) {
-                        extent = Some(extent.map_or(e, |all| blob::union(all, e)));
+                    // As given: the store gives back exactly what it was given (the column is `GEOMETRY`).
+                    if let Some(e) = gpkg::encode(g, LAMBERT_93_SRS_ID, Parts::AsGiven, &mut blob) {
+                        extent = Some(extent.map_or(e, |all| all.union(e)));
                     }
                     b.bind(blob.as_slice())?;
                 }
@@ -241,7 +243,13 @@ fn write_table(
         ))?;
     }
 
-    if let Some([min_x, max_x, min_y, max_y]) = extent {
+    if let Some(Envelope {
+        min_x,
+        max_x,
+        min_y,
+        max_y,
+    }) = extent
+    {
         tx.execute(
             "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1), max_x = max(coalesce(max_x, ?2), ?2), \
              min_y = min(coalesce(min_y, ?3), ?3), max_y = max(coalesce(max_y, ?4), ?4), \
@@ -307,16 +315,16 @@ fn ensure_table(
             if features { "features" } else { "attributes" },
             store_table,
             format!("{} ({version})", table.name),
-            features.then_some(blob::SRS_ID),
+            features.then_some(LAMBERT_93_SRS_ID),
         ],
     )?;
     if features {
         // GEOMETRY, not the model's kind: deliveries mix single and multi parts and the store keeps them as
-        // delivered (see `blob`).
+        // delivered.
         tx.execute(
             "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) \
              VALUES (?, 'geom', 'GEOMETRY', ?, 0, 0)",
-            params![store_table, blob::SRS_ID],
+            params![store_table, LAMBERT_93_SRS_ID],
         )?;
     }
     Ok(true)

@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
 use thd_diag::Diagnostic;
+use thd_geo::gpkg;
 use thd_model::{RawDelivery, RawTableBuilder, SourceFile, SourceFormat};
 
 use super::SqliteStore;
 use crate::layout::quote;
 use crate::types::parse_version;
-use crate::{DeliveryDetail, DeliverySummary, DiagnosticSummary, StoreError, blob};
+use crate::{DeliveryDetail, DeliverySummary, DiagnosticSummary, StoreError};
 
 const SUMMARY: &str = "SELECT id, version, origin, contractor, zone, label, received_at, imported_at, phase, \
                        previous_id, rows, fingerprint FROM thd_delivery";
@@ -158,7 +159,9 @@ impl SqliteStore {
                 builder.push_row(cells);
                 if spatial {
                     let geom: Option<&[u8]> = row.try_get(0).map_err(|e| corrupt(e.to_string()))?;
-                    builder.push_geometry(geom.map(blob::decode).transpose().map_err(corrupt)?);
+                    let decoded = geom.map(gpkg::decode).transpose();
+                    let decoded = decoded.map_err(|e| corrupt(e.to_string()))?;
+                    builder.push_geometry(decoded.and_then(|d| d.geometry));
                 }
             }
             let mut table = builder.finish();

@@ -6,7 +6,7 @@
 //! type is stored as the text it is, so a defect stays visible to the checks instead of failing the export.
 //! Rows go in by multi-row `INSERT`s of one prepared statement per table, in one transaction.
 
-mod blob;
+mod column;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,18 +15,19 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Connection, Sqlite};
+use thd_geo::LAMBERT_93_SRS_ID as SRS_ID;
+use thd_geo::gpkg::{self, Envelope};
 use thd_model::{ColumnType, RawTable, Schema, TableDef};
 
 use crate::shp::LAMBERT_93_PRJ;
 use crate::values::{iso_date, iso_timestamp, logical};
 use crate::{WriteError, WriteReport};
-use blob::{ColumnGeometry, Envelope};
+use column::ColumnGeometry;
 
 /// "GPKG" as the SQLite `application_id`.
 const APPLICATION_ID: i32 = 0x4750_4B47;
 /// GeoPackage 1.3.0 as the SQLite `user_version`.
 const USER_VERSION: i32 = 10300;
-const SRS_ID: i32 = 2154;
 /// SQLite's default limit on bound parameters (`SQLITE_MAX_VARIABLE_NUMBER`) is 32766.
 const MAX_PARAMETERS: usize = 32_000;
 /// Rows per `INSERT`: enough to amortise a statement execution, few enough to keep arguments small.
@@ -298,7 +299,9 @@ async fn write_table(plan: &Plan<'_>, conn: &mut SqliteConnection) -> Result<(),
     } else {
         "attributes"
     };
-    let [min_x, max_x, min_y, max_y] = extent.map_or([None; 4], |e| e.map(Some));
+    let [min_x, max_x, min_y, max_y] = extent.map_or([None; 4], |e| {
+        [e.min_x, e.max_x, e.min_y, e.max_y].map(Some)
+    });
     sqlx::query(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, min_x, min_y, max_x, max_y, \
          srs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -363,8 +366,8 @@ async fn insert_rows(
             if let Some((_, ty)) = &plan.geometry {
                 let blob = table.geometry(row).map(|g| {
                     let mut out = Vec::with_capacity(64);
-                    if let Some(e) = blob::encode(g, *ty, SRS_ID, &mut out) {
-                        extent = Some(extent.map_or(e, |all| blob::union(all, e)));
+                    if let Some(e) = gpkg::encode(g, SRS_ID, ty.parts(), &mut out) {
+                        extent = Some(extent.map_or(e, |all| all.union(e)));
                     }
                     out
                 });
