@@ -146,13 +146,12 @@ impl PriceSchedule {
         if let Some(capacity) = item
             .strip_prefix("cable.")
             .and_then(|c| c.parse::<u32>().ok())
+            && let Some(&priced) = self.cables.iter().find(|&&c| c >= capacity)
         {
-            if let Some(&priced) = self.cables.iter().find(|&&c| c >= capacity) {
-                return self
-                    .items
-                    .get_key_value(&format!("cable.{priced}"))
-                    .map(|(k, p)| (k.as_str(), p));
-            }
+            return self
+                .items
+                .get_key_value(&format!("cable.{priced}"))
+                .map(|(k, p)| (k.as_str(), p));
         }
         let mut key = item;
         while let Some((parent, _)) = key.rsplit_once('.') {
