@@ -1,4 +1,5 @@
-//! Writing raw tables as a GraceTHD delivery: shapefiles and `;`-CSV in a folder or a zip, or one GeoPackage.
+//! Writing raw tables as a GraceTHD delivery: shapefiles and `;`-CSV in a folder or a zip, or one GeoPackage;
+//! and the spatial tables as GeoJSON in WGS84 for the web.
 //!
 //! The synthetic-delivery generator writes region-scale deliveries with it, and the store exports with it, so the
 //! output copies what real deliveries look like (the GraceTHD demo delivery's DBF layout, `.prj`, `.cpg` and CSV
@@ -11,7 +12,7 @@
 //!
 //! Code map: `files` decides which files each table becomes and checks what can be checked up front; `dbf`, `shp`
 //! and `delimited` write one file each; `folder` and `archive` put them somewhere; `gpkg` writes a GeoPackage
-//! instead.
+//! instead, `geojson` GeoJSON files.
 
 mod archive;
 mod dbf;
@@ -19,6 +20,7 @@ mod delimited;
 mod error;
 mod files;
 mod folder;
+mod geojson;
 mod gpkg;
 mod options;
 mod shp;
@@ -30,6 +32,7 @@ use std::path::{Path, PathBuf};
 use thd_model::{GraceVersion, RawTable, Schema};
 
 pub use error::WriteError;
+pub use geojson::write_geojson;
 pub use gpkg::write_geopackage;
 pub use options::{Container, TextEncoding, WriteOptions};
 
