@@ -14,7 +14,6 @@
 //! department, which stays visible in the report.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -336,32 +335,27 @@ impl CostReport {
     }
 }
 
-/// For each node, the index of its phase × department cell.
+/// For each node, the index of its phase × department cell, from the cell of each plug (`unit_cells`).
 fn node_cells(
     network: &Network,
     index: &PlugIndex,
-    cells: &FxHashMap<(u32, u32), usize>,
+    unit_cells: &[usize],
+    cells: usize,
+    outside: usize,
 ) -> Vec<usize> {
-    // The cell holding most plugs of each SRO and NRO zone.
+    // The cell holding most plugs of each SRO and NRO zone (the first cell on a tie).
     let majority = |dimension: Dimension| {
-        let mut plugs: FxHashMap<(u32, u32, u32), u64> = FxHashMap::default();
-        for unit in index.units() {
-            let zone = unit.keys[dimension.slot()];
-            let phase = unit.keys[Dimension::Phase.slot()];
-            let department = unit.keys[Dimension::Department.slot()];
-            *plugs.entry((zone, phase, department)).or_default() += u64::from(unit.plugs);
+        let zones = index.cardinality(dimension);
+        let mut plugs = vec![0u64; zones * cells];
+        for (unit, &cell) in index.units().iter().zip(unit_cells) {
+            plugs[unit.keys[dimension.slot()] as usize * cells + cell] += u64::from(unit.plugs);
         }
-        let mut best: Vec<Option<(u64, (u32, u32))>> = vec![None; index.cardinality(dimension)];
-        let mut entries: Vec<_> = plugs.into_iter().collect();
-        entries.sort_unstable();
-        for ((zone, phase, department), n) in entries {
-            let slot = &mut best[zone as usize];
-            if zone != 0 && slot.is_none_or(|(m, _)| n > m) {
-                *slot = Some((n, (phase, department)));
-            }
-        }
-        best.into_iter()
-            .map(|b| b.and_then(|(_, cell)| cells.get(&cell).copied()))
+        plugs
+            .chunks(cells)
+            .map(|row| {
+                let (cell, &n) = row.iter().enumerate().rev().max_by_key(|&(_, n)| *n)?;
+                (n > 0).then_some(cell)
+            })
             .collect::<Vec<Option<usize>>>()
     };
     let (sro_cells, nro_cells) = (majority(Dimension::Sro), majority(Dimension::Nro));
@@ -369,7 +363,6 @@ fn node_cells(
         ZoneLocator::new(&network.sro_zones),
         ZoneLocator::new(&network.nro_zones),
     );
-    let outside = cells[&(0, 0)];
     network
         .nodes
         .iter()
@@ -390,39 +383,41 @@ fn node_cells(
 /// Prices the network's bill of quantities and adds the phase-level costs, by phase × department.
 pub fn cost_report(network: &Network, index: &PlugIndex, model: &CostModel) -> CostReport {
     // Cells: every phase × department with plugs, plus the cell of objects outside every zone.
-    let mut cells: FxHashMap<(u32, u32), usize> = FxHashMap::default();
+    let departments = index.cardinality(Dimension::Department);
+    let mut dense: Vec<Option<usize>> =
+        vec![None; index.cardinality(Dimension::Phase) * departments];
     let mut cell_plugs: Vec<(Option<String>, Option<String>, u64)> = Vec::new();
-    for key in index
+    let mut cell_of = |phase: u32, department: u32| {
+        let slot = &mut dense[phase as usize * departments + department as usize];
+        *slot.get_or_insert_with(|| {
+            cell_plugs.push((
+                index.value(Dimension::Phase, phase).map(str::to_owned),
+                index
+                    .value(Dimension::Department, department)
+                    .map(str::to_owned),
+                0,
+            ));
+            cell_plugs.len() - 1
+        })
+    };
+    let unit_cells: Vec<usize> = index
         .units()
         .iter()
         .map(|u| {
-            (
+            cell_of(
                 u.keys[Dimension::Phase.slot()],
                 u.keys[Dimension::Department.slot()],
             )
         })
-        .chain([(0, 0)])
-    {
-        cells.entry(key).or_insert_with(|| {
-            cell_plugs.push((
-                index.value(Dimension::Phase, key.0).map(str::to_owned),
-                index.value(Dimension::Department, key.1).map(str::to_owned),
-                0,
-            ));
-            cell_plugs.len() - 1
-        });
-    }
-    for unit in index.units() {
-        let key = (
-            unit.keys[Dimension::Phase.slot()],
-            unit.keys[Dimension::Department.slot()],
-        );
-        cell_plugs[cells[&key]].2 += u64::from(unit.plugs);
+        .collect();
+    let outside = cell_of(0, 0);
+    for (unit, &cell) in index.units().iter().zip(&unit_cells) {
+        cell_plugs[cell].2 += u64::from(unit.plugs);
     }
 
-    let node_cell = node_cells(network, index, &cells);
+    let node_cell = node_cells(network, index, &unit_cells, cell_plugs.len(), outside);
     let bills = measure_by(network, cell_plugs.len(), |node: Option<Id<Node>>| {
-        node.map_or(cells[&(0, 0)], |n| node_cell[n.index()])
+        node.map_or(outside, |n| node_cell[n.index()])
     });
 
     let mut unpriced: BTreeMap<String, f64> = BTreeMap::new();

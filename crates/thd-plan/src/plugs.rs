@@ -308,16 +308,27 @@ impl PlugIndex {
         let sro_acceptance = sro_acceptance(network, acceptances);
         let sro_codes = codes(&network.sro_zones);
         let deployment_codes = codes(&network.deployment_zones);
-        let commune_codes = &communes.values;
+        // The assignment of each deployment zone, SRO zone and commune, resolved once: per plug, three array
+        // reads instead of three string hashes.
+        let assign =
+            |codes: &[Box<str>], lookup: &dyn Fn(&str) -> Option<usize>| -> Vec<Option<u32>> {
+                codes
+                    .iter()
+                    .map(|c| {
+                        (!c.is_empty())
+                            .then(|| lookup(c))
+                            .flatten()
+                            .map(|i| i as u32)
+                    })
+                    .collect()
+            };
+        let by_deployment = assign(&deployment_codes, &|c| phases.position(Some(c), None, None));
+        let by_sro = assign(&sro_codes, &|c| phases.position(None, Some(c), None));
+        let by_commune = assign(&communes.values, &|c| phases.position(None, None, Some(c)));
         let assignment_of = |place: &Place, commune: u32| {
-            phases
-                .position(
-                    Some(&*deployment_codes[key(place.deployment) as usize])
-                        .filter(|c| !c.is_empty()),
-                    Some(&*sro_codes[key(place.sro) as usize]).filter(|c| !c.is_empty()),
-                    Some(&*commune_codes[commune as usize]).filter(|c| !c.is_empty()),
-                )
-                .map(|i| i as u32)
+            by_deployment[key(place.deployment) as usize]
+                .or(by_sro[key(place.sro) as usize])
+                .or(by_commune[commune as usize])
         };
         let state_of = |address: &Address| {
             address

@@ -42,12 +42,18 @@ fn network() -> Network {
         spatial(
             "t_znro",
             &["zn_code", "zn_nd_code"],
-            &[(row(&["ZN1", "ND1"]), rect(x - 100.0, y - 100.0, x + 400.0, y + 200.0))],
+            &[(
+                row(&["ZN1", "ND1"]),
+                rect(x - 100.0, y - 100.0, x + 400.0, y + 200.0),
+            )],
         ),
         spatial(
             "t_zsro",
             &["zs_code", "zs_nd_code", "zs_zn_code"],
-            &[(row(&["ZS1", "ND2", "ZN1"]), rect(x + 50.0, y - 100.0, x + 400.0, y + 200.0))],
+            &[(
+                row(&["ZS1", "ND2", "ZN1"]),
+                rect(x + 50.0, y - 100.0, x + 400.0, y + 200.0),
+            )],
         ),
         spatial(
             "t_zpbo",
@@ -61,12 +67,32 @@ fn network() -> Network {
         ),
         spatial(
             "t_adresse",
-            &["ad_code", "ad_insee", "ad_nblhab", "ad_nblpro", "ad_nbprhab", "ad_nbprpro", "ad_ietat"],
             &[
-                (row(&["AD1", "29019", "3", "1", "3", "1", "DE"]), point(x + 210.0, y + 10.0)),
-                (row(&["AD2", "29019", "1", "0", "1", "0", "EC"]), point(x + 220.0, y + 10.0)),
-                (row(&["AD3", "35238", "2", "0", "2", "0", "DE"]), point(x + 300.0, y + 100.0)),
-                (row(&["AD4", "56260", "5", "0", "5", "0", "DE"]), point(x + 5_000.0, y)),
+                "ad_code",
+                "ad_insee",
+                "ad_nblhab",
+                "ad_nblpro",
+                "ad_nbprhab",
+                "ad_nbprpro",
+                "ad_ietat",
+            ],
+            &[
+                (
+                    row(&["AD1", "29019", "3", "1", "3", "1", "DE"]),
+                    point(x + 210.0, y + 10.0),
+                ),
+                (
+                    row(&["AD2", "29019", "1", "0", "1", "0", "EC"]),
+                    point(x + 220.0, y + 10.0),
+                ),
+                (
+                    row(&["AD3", "35238", "2", "0", "2", "0", "DE"]),
+                    point(x + 300.0, y + 100.0),
+                ),
+                (
+                    row(&["AD4", "56260", "5", "0", "5", "0", "DE"]),
+                    point(x + 5_000.0, y),
+                ),
             ],
         ),
         table(
@@ -76,7 +102,13 @@ fn network() -> Network {
         ),
         table(
             "t_ptech",
-            &["pt_code", "pt_nd_code", "pt_typephy", "pt_nature", "pt_avct"],
+            &[
+                "pt_code",
+                "pt_nd_code",
+                "pt_typephy",
+                "pt_nature",
+                "pt_avct",
+            ],
             &[
                 row(&["PT1", "ND3", "C", "L2T", "C"]),
                 row(&["PT2", "ND4", "A", "PBOI", "E"]),
@@ -84,7 +116,14 @@ fn network() -> Network {
         ),
         table(
             "t_ebp",
-            &["bp_code", "bp_pt_code", "bp_typelog", "bp_statut", "bp_avct", "bp_datemes"],
+            &[
+                "bp_code",
+                "bp_pt_code",
+                "bp_typelog",
+                "bp_statut",
+                "bp_avct",
+                "bp_datemes",
+            ],
             &[
                 row(&["BP1", "PT1", "PBO", "REC", "E", "2021-03-15"]),
                 row(&["BP2", "PT1", "BPE", "REC", "E", ""]),
@@ -93,11 +132,21 @@ fn network() -> Network {
         table(
             "t_sitetech",
             &["st_code", "st_nd_code", "st_typelog", "st_typephy"],
-            &[row(&["ST1", "ND1", "NRO", "SHE"]), row(&["ST2", "ND2", "SRO", "ADR"])],
+            &[
+                row(&["ST1", "ND1", "NRO", "SHE"]),
+                row(&["ST2", "ND2", "SRO", "ADR"]),
+            ],
         ),
         spatial(
             "t_cheminement",
-            &["cm_code", "cm_ndcode1", "cm_ndcode2", "cm_typ_imp", "cm_avct", "cm_long"],
+            &[
+                "cm_code",
+                "cm_ndcode1",
+                "cm_ndcode2",
+                "cm_typ_imp",
+                "cm_avct",
+                "cm_long",
+            ],
             &[
                 (
                     row(&["CM1", "ND1", "ND2", "7", "C", "100"]),
@@ -126,12 +175,18 @@ fn network() -> Network {
         table(
             "t_cable",
             &["cb_code", "cb_nd1", "cb_nd2", "cb_capafo", "cb_lgreel"],
-            &[row(&["CB1", "ND1", "ND2", "72", "110"]), row(&["CB2", "ND2", "ND3", "12", ""])],
+            &[
+                row(&["CB1", "ND1", "ND2", "72", "110"]),
+                row(&["CB2", "ND2", "ND3", "12", ""]),
+            ],
         ),
         spatial(
             "t_cableline",
             &["cl_code", "cl_cb_code", "cl_long"],
-            &[(row(&["CL1", "CB2", "105"]), line(&[(x + 100.0, y), (x + 200.0, y)]))],
+            &[(
+                row(&["CL1", "CB2", "105"]),
+                line(&[(x + 100.0, y), (x + 200.0, y)]),
+            )],
         ),
     ])
 }
@@ -188,17 +243,32 @@ fn plugs_by_every_dimension() {
     // 4 + 1 + 2 + 5 plugs and premises; raccordable: only AD1 (DE, PBO BP1 built, ZD1 as-built → in operation).
     // AD2 is EC, AD3 has no PBO, AD4 no zone.
     let total = index.total();
-    assert_eq!((total.plugs, total.premises, total.raccordable), (12, 12, 4));
+    assert_eq!(
+        (total.plugs, total.premises, total.raccordable),
+        (12, 12, 4)
+    );
     assert_eq!(network.plugs(), 12);
 
     let s = Some;
     assert_eq!(
         rows(&index, &[Dimension::Department]),
-        vec![(vec![s("29")], 5, 5, 4), (vec![s("35")], 2, 2, 0), (vec![s("56")], 5, 5, 0)]
+        vec![
+            (vec![s("29")], 5, 5, 4),
+            (vec![s("35")], 2, 2, 0),
+            (vec![s("56")], 5, 5, 0)
+        ]
     );
     // AD3 reaches ZS1 by its point, AD4 no zone at all.
     assert_eq!(
-        rows(&index, &[Dimension::Nro, Dimension::Sro, Dimension::Pbo, Dimension::Deployment]),
+        rows(
+            &index,
+            &[
+                Dimension::Nro,
+                Dimension::Sro,
+                Dimension::Pbo,
+                Dimension::Deployment
+            ]
+        ),
         vec![
             (vec![None, None, None, None], 5, 5, 0),
             (vec![s("ZN1"), s("ZS1"), None, s("ZD1")], 2, 2, 0),
@@ -206,7 +276,10 @@ fn plugs_by_every_dimension() {
         ]
     );
     assert_eq!(
-        rows(&index, &[Dimension::Phase, Dimension::Tranche, Dimension::Contractor]),
+        rows(
+            &index,
+            &[Dimension::Phase, Dimension::Tranche, Dimension::Contractor]
+        ),
         vec![
             (vec![s("phase_2"), s("t1"), s("Acme")], 7, 7, 4),
             (vec![s("phase_3"), s("t2"), s("Breizh TP")], 5, 5, 0),
@@ -214,7 +287,11 @@ fn plugs_by_every_dimension() {
     );
     assert_eq!(
         rows(&index, &[Dimension::Commune]),
-        vec![(vec![s("29019")], 5, 5, 4), (vec![s("35238")], 2, 2, 0), (vec![s("56260")], 5, 5, 0)]
+        vec![
+            (vec![s("29019")], 5, 5, 4),
+            (vec![s("35238")], 2, 2, 0),
+            (vec![s("56260")], 5, 5, 0)
+        ]
     );
     assert_eq!(rows(&index, &[]), vec![(vec![], 12, 12, 4)]);
 }
@@ -225,21 +302,29 @@ fn the_delegatees_acceptance_overrides_the_delivery() {
     let phases = PhaseMap::parse(PHASES, "phases.csv").unwrap();
     let acceptances = ZoneAcceptances::from([("ZS1".to_owned(), ZoneAcceptance::ReservationsOpen)]);
     let index = PlugIndex::build(&network, &phases, &acceptances);
-    assert_eq!(index.total().raccordable, 0, "reservations open: AD1 is not sellable yet");
+    assert_eq!(
+        index.total().raccordable,
+        0,
+        "reservations open: AD1 is not sellable yet"
+    );
 }
 
 #[test]
 fn bill_of_quantities() {
     let bill = measure(&network());
-    let lines: Vec<(&str, f64)> = bill.lines.iter().map(|(k, q)| (k.as_str(), q.quantity)).collect();
+    let lines: Vec<(&str, f64)> = bill
+        .lines
+        .iter()
+        .map(|(k, q)| (k.as_str(), q.quantity))
+        .collect();
     assert_eq!(
         lines,
         vec![
             ("box.BPE", 1.0),
             ("box.PBO", 1.0),
-            ("cable.12", 105.0),   // CB2: no cb_lgreel, its cable line's cl_long
-            ("cable.72", 110.0),   // CB1: cb_lgreel
-            ("duct.new", 200.0),   // CD1 100 + CD2 (no cd_long) the 100 m of CM2 it runs in
+            ("cable.12", 105.0), // CB2: no cb_lgreel, its cable line's cl_long
+            ("cable.72", 110.0), // CB1: cb_lgreel
+            ("duct.new", 200.0), // CD1 100 + CD2 (no cd_long) the 100 m of CM2 it runs in
             ("path.existing.0", 50.0),
             ("path.existing.7", 100.0), // CM2: no cm_long, its line measures 100 m
             ("path.new.7", 100.0),
@@ -276,7 +361,15 @@ fn cost_per_plug_by_phase_and_department() {
         .table
         .rows
         .iter()
-        .map(|r| (r.phase.as_deref(), r.department.as_deref(), r.plugs, r.works_eur, r.total_eur))
+        .map(|r| {
+            (
+                r.phase.as_deref(),
+                r.department.as_deref(),
+                r.plugs,
+                r.works_eur,
+                r.total_eur,
+            )
+        })
         .collect();
     assert_eq!(
         cells,
@@ -304,8 +397,15 @@ fn cost_per_plug_by_phase_and_department() {
 
     // The bill behind the first cell is the whole network's, priced.
     let bill = &report.bills[0];
-    let pbo = bill.lines.iter().find(|l| l.item == "ptech.existing.A.PBOI").unwrap();
-    assert_eq!((pbo.priced_as.as_deref(), pbo.amount_eur), (Some("ptech.existing"), 100.0));
+    let pbo = bill
+        .lines
+        .iter()
+        .find(|l| l.item == "ptech.existing.A.PBOI")
+        .unwrap();
+    assert_eq!(
+        (pbo.priced_as.as_deref(), pbo.amount_eur),
+        (Some("ptech.existing"), 100.0)
+    );
 }
 
 #[test]
@@ -320,13 +420,28 @@ fn rollout_on_a_date() {
     let as_of = NaiveDate::from_ymd_opt(2021, 9, 1).unwrap();
     let report = rollout_report(&index, &plan, as_of, 6);
     // AD1's 4 plugs became raccordable with BP1 on 2021-03-15.
-    assert_eq!((report.target, report.raccordable, report.undated), (12, 4, 0));
+    assert_eq!(
+        (report.target, report.raccordable, report.undated),
+        (12, 4, 0)
+    );
     assert_eq!(report.months.len(), 1);
-    assert_eq!(report.months[0].month, Month { year: 2021, month: 3 });
+    assert_eq!(
+        report.months[0].month,
+        Month {
+            year: 2021,
+            month: 3
+        }
+    );
     // Window March–August 2021: 4 plugs in 6 months; 8 remain → 12 months after September 2021.
     assert!((report.forecast.pace_per_month - 4.0 / 6.0).abs() < 1e-12);
     assert_eq!(report.forecast.remaining, 8);
-    assert_eq!(report.forecast.completion, Some(Month { year: 2022, month: 9 }));
+    assert_eq!(
+        report.forecast.completion,
+        Some(Month {
+            year: 2022,
+            month: 9
+        })
+    );
     // End of 2021: 4 + 4 months (Sep–Dec) × 2/3 = 6.67 → 7.
     assert_eq!(report.forecast.year_ends, vec![(2021, 7), (2022, 12)]);
 
@@ -341,16 +456,32 @@ fn rollout_on_a_date() {
     // ZS1 was due on 2021-06-30 with 7 plugs, 4 raccordable: AD3 has no PBO, AD2 is EC. ZS1 is in operation.
     assert_eq!(report.late_zones.len(), 1);
     let late = &report.late_zones[0];
-    assert_eq!((late.sro.as_str(), late.plugs, late.raccordable), ("ZS1", 7, 4));
+    assert_eq!(
+        (late.sro.as_str(), late.plugs, late.raccordable),
+        ("ZS1", 7, 4)
+    );
     assert_eq!(
         late.reasons,
-        vec![LateReason::PboNotBuilt { plugs: 2 }, LateReason::NotDeployed { plugs: 1 }]
+        vec![
+            LateReason::PboNotBuilt { plugs: 2 },
+            LateReason::NotDeployed { plugs: 1 }
+        ]
     );
     // Before its due date the zone is not late.
-    let early = rollout_report(&index, &plan, NaiveDate::from_ymd_opt(2021, 6, 1).unwrap(), 6);
+    let early = rollout_report(
+        &index,
+        &plan,
+        NaiveDate::from_ymd_opt(2021, 6, 1).unwrap(),
+        6,
+    );
     assert!(early.late_zones.is_empty());
     assert_eq!(early.raccordable, 4);
     // Before BP1's service date nothing is raccordable.
-    let before = rollout_report(&index, &plan, NaiveDate::from_ymd_opt(2021, 3, 1).unwrap(), 6);
+    let before = rollout_report(
+        &index,
+        &plan,
+        NaiveDate::from_ymd_opt(2021, 3, 1).unwrap(),
+        6,
+    );
     assert_eq!((before.raccordable, before.forecast.completion), (0, None));
 }

@@ -37,7 +37,11 @@ fn check(department: &str, version: GraceVersion, plugs: u32) {
         .iter()
         .map(|g| (g.key[0].as_deref(), g.counts.plugs))
         .collect();
-    assert_eq!(found, vec![(Some(department), u64::from(manifest.plugs))], "{context}");
+    assert_eq!(
+        found,
+        vec![(Some(department), u64::from(manifest.plugs))],
+        "{context}"
+    );
 
     let communes: BTreeSet<Option<String>> = index
         .group_by(&[Dimension::Commune])
@@ -48,20 +52,36 @@ fn check(department: &str, version: GraceVersion, plugs: u32) {
     let expected: BTreeSet<Option<String>> = manifest.communes.iter().cloned().map(Some).collect();
     assert_eq!(communes, expected, "{context}");
 
-    for dimension in [Dimension::Nro, Dimension::Sro, Dimension::Pbo, Dimension::Deployment] {
+    for dimension in [
+        Dimension::Nro,
+        Dimension::Sro,
+        Dimension::Pbo,
+        Dimension::Deployment,
+    ] {
         let breakdown = index.group_by(&[dimension]);
         assert!(
             breakdown.rows.iter().all(|g| g.key[0].is_some()),
             "{context}: plugs without a {dimension}"
         );
-        assert_eq!(breakdown.total.plugs, u64::from(manifest.plugs), "{context}");
+        assert_eq!(
+            breakdown.total.plugs,
+            u64::from(manifest.plugs),
+            "{context}"
+        );
     }
 
     // The default schedule prices every item the generator writes.
     let report = cost_report(&network, &index, &CostModel::builtin());
-    assert!(report.unpriced.is_empty(), "{context}: {:?}", report.unpriced);
+    assert!(
+        report.unpriced.is_empty(),
+        "{context}: {:?}",
+        report.unpriced
+    );
     let per_plug = report.table.total.per_plug_eur.expect("plugs");
-    assert!((300.0..3_000.0).contains(&per_plug), "{context}: {per_plug} € a plug");
+    assert!(
+        (300.0..3_000.0).contains(&per_plug),
+        "{context}: {per_plug} € a plug"
+    );
 }
 
 #[test]

@@ -22,7 +22,9 @@ fn meur(cell: &str) -> Option<f64> {
 /// The shared table, parsed here independently of the library: (phase totals, published overall total).
 fn shared() -> Option<(Vec<PhaseTotals>, PhaseTotals)> {
     let Ok(text) = std::fs::read_to_string(SHARED) else {
-        eprintln!("skipped: {SHARED} not found (the shared reference material is not beside the project)");
+        eprintln!(
+            "skipped: {SHARED} not found (the shared reference material is not beside the project)"
+        );
         return None;
     };
     let mut reader = csv::ReaderBuilder::new()
@@ -43,7 +45,10 @@ fn shared() -> Option<(Vec<PhaseTotals>, PhaseTotals)> {
         });
     }
     let total = phases.pop().expect("a total row");
-    assert_eq!(total.phase, "total", "the shared file ends with its total row");
+    assert_eq!(
+        total.phase, "total",
+        "the shared file ends with its total row"
+    );
     Some((phases, total))
 }
 
@@ -74,9 +79,18 @@ fn the_published_cost_per_plug_is_reproduced() {
     assert!((table.total.works_eur - published_total.works_eur).abs() < 1.0);
     let published_parts = [
         (PhaseCostKind::Engineering, published_total.engineering_eur),
-        (PhaseCostKind::OtherInvestment, published_total.other_investment_eur),
-        (PhaseCostKind::ConnectionSubsidies, published_total.connection_subsidies_eur),
-        (PhaseCostKind::FinancialCharges, published_total.financial_charges_eur),
+        (
+            PhaseCostKind::OtherInvestment,
+            published_total.other_investment_eur,
+        ),
+        (
+            PhaseCostKind::ConnectionSubsidies,
+            published_total.connection_subsidies_eur,
+        ),
+        (
+            PhaseCostKind::FinancialCharges,
+            published_total.financial_charges_eur,
+        ),
     ];
     for (kind, amount) in published_parts {
         assert!(
@@ -103,6 +117,7 @@ fn the_projects_transcription_matches_the_shared_table() {
     let Some((phases, _)) = shared() else {
         return;
     };
-    let transcribed = PhaseTotals::load(std::path::Path::new(TRANSCRIPTION)).expect("transcription");
+    let transcribed =
+        PhaseTotals::load(std::path::Path::new(TRANSCRIPTION)).expect("transcription");
     assert_eq!(transcribed, phases);
 }

@@ -44,16 +44,29 @@ fn network(addresses: &[Spec]) -> thd_network::Network {
     decode_v2(vec![
         spatial(
             "t_adresse",
-            &["ad_code", "ad_insee", "ad_nbprhab", "ad_nbprpro", "ad_ietat"],
+            &[
+                "ad_code",
+                "ad_insee",
+                "ad_nbprhab",
+                "ad_nbprpro",
+                "ad_ietat",
+            ],
             &address_rows,
         ),
-        spatial("t_znro", &["zn_code"], &[(row(&["ZN1"]), rect(x, y - 10.0, x + 1_000.0, y + 10.0))]),
+        spatial(
+            "t_znro",
+            &["zn_code"],
+            &[(row(&["ZN1"]), rect(x, y - 10.0, x + 1_000.0, y + 10.0))],
+        ),
         spatial(
             "t_zsro",
             &["zs_code", "zs_zn_code"],
             &[
                 (row(&["ZS1", "ZN1"]), rect(x, y - 10.0, x + 400.0, y + 10.0)),
-                (row(&["ZS2", "ZN1"]), rect(x + 400.0, y - 10.0, x + 800.0, y + 10.0)),
+                (
+                    row(&["ZS2", "ZN1"]),
+                    rect(x + 400.0, y - 10.0, x + 800.0, y + 10.0),
+                ),
             ],
         ),
         spatial(
