@@ -5,6 +5,7 @@
 use rustc_hash::FxHashMap;
 use thd_diag::Diagnostic;
 use thd_model::RawTable;
+use thd_network::values::parse_integer;
 
 use crate::context::Context;
 
@@ -134,8 +135,9 @@ fn capacity_per_reference(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let mut groups: FxHashMap<&str, Vec<(usize, &str)>> = FxHashMap::default();
     for row in 0..table.len() {
-        if let (Some(reference), Some(capacity)) = (filled(table, row, rf), filled(table, row, cap))
-        {
+        // An unreadable capacity is the decoder's defect (decode.integer), not a disagreement between cables.
+        let capacity = filled(table, row, cap).filter(|c| parse_integer(c).is_some());
+        if let (Some(reference), Some(capacity)) = (filled(table, row, rf), capacity) {
             groups.entry(reference).or_default().push((row, capacity));
         }
     }

@@ -139,16 +139,17 @@ fn ducts(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Which supports a laying (`l_implantation_type`) may end on; `None` for layings without a rule (building,
-/// specific).
+/// Which supports (`pt_typephy` letters) a laying (`l_implantation_type`) may end on; `None` for layings without
+/// a rule (building, specific).
 fn allowed_supports(placement: &str) -> Option<&'static [u8]> {
     match placement {
         // Aerial (telecom or power poles): poles, façade anchors, buildings.
         "0" | "1" => Some(b"AFI"),
         // Façade: façade anchors, poles, buildings.
         "2" => Some(b"FAI"),
-        // Underground (open ground, gutter, gallery, duct, sewer): chambers and buildings.
-        "4" | "5" | "6" | "7" | "8" => Some(b"CI"),
+        // Underground (open ground, gutter, gallery, duct, sewer): chambers, buildings, and poles where the
+        // network rises from underground to aerial (remontée aéro-souterraine).
+        "4" | "5" | "6" | "7" | "8" => Some(b"CIA"),
         _ => None,
     }
 }

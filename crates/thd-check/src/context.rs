@@ -11,9 +11,10 @@ use thd_diag::{Category, Diagnostic, Severity};
 use thd_model::{RawDelivery, RawTable};
 use thd_network::{Id, Network, Node};
 
-use crate::catalogue::{Catalogue, severity_of};
 use crate::config::{Config, Thresholds};
-use crate::phase::Phase;
+use crate::severity::severity_of;
+use thd_model::Phase;
+use thd_model::catalogue::Catalogue;
 
 /// A node's point in the spatial index, with the node's index.
 pub(crate) type IndexedNode = GeomWithData<[f64; 2], u32>;

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use crate::catalogue::Catalogue;
 use crate::{attributes, civil_works, rules, topology, zones};
+use thd_model::catalogue::Catalogue;
 
 /// Where this engine implements a reference control, if it does.
 pub fn implemented_by(id: &str) -> Option<&'static str> {

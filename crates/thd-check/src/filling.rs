@@ -10,9 +10,10 @@ use std::borrow::Cow;
 use thd_diag::{Category, Diagnostic, Severity};
 use thd_model::{RawTable, Schema};
 
-use crate::catalogue::{Catalogue, FillingControl, severity_of};
 use crate::context::{Context, row_location};
-use crate::phase::Obligation;
+use crate::severity::severity_of;
+use thd_model::Obligation;
+use thd_model::catalogue::{Catalogue, FillingControl};
 
 /// One attribute to check: which table and column, under which id and wording.
 struct Required<'c> {

@@ -16,23 +16,23 @@
 //! controls are [`rules`]. What runs, at which severity and thresholds, is the operator's [`Config`].
 
 mod attributes;
-pub mod catalogue;
 mod civil_works;
 pub mod config;
 mod connectivity;
 mod context;
 pub mod coverage;
 mod filling;
-pub mod phase;
 pub mod report;
 mod routes;
 pub mod rules;
+mod severity;
 mod topology;
 mod zones;
 
 pub use config::{Config, ConfigError, Thresholds};
 pub use connectivity::{Components, Island};
-pub use phase::{Phase, PhaseSource};
+pub use thd_model::catalogue;
+pub use thd_model::phase::{self, Phase, PhaseSource};
 
 use thd_diag::Diagnostic;
 use thd_model::RawDelivery;

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use thd_diag::{Category, Diagnostic, Severity, SeverityCounts};
 
 use crate::connectivity::Components;
-use crate::phase::{Phase, PhaseSource};
+use thd_model::phase::{Phase, PhaseSource};
 
 /// Defects of one control.
 #[derive(Debug, Clone, PartialEq, Serialize)]

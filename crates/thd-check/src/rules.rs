@@ -76,7 +76,7 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_do_not_clash_with_the_reference_catalogue() {
-        let reference: HashSet<&str> = crate::catalogue::Catalogue::v2()
+        let reference: HashSet<&str> = thd_model::catalogue::Catalogue::v2()
             .controls
             .iter()
             .map(|c| c.id.as_str())

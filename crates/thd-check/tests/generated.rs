@@ -37,7 +37,14 @@ fn clean_generated_deliveries_have_no_blocking_defect() {
     for version in [GraceVersion::V2_0_1, GraceVersion::V3] {
         let raw = delivery(&generated(version, 0));
         let decoded = thd_network::decode(&raw).expect("decode");
-        let checked = check(&raw, &decoded.network, &CheckOptions { phase: None, config: &config });
+        let checked = check(
+            &raw,
+            &decoded.network,
+            &CheckOptions {
+                phase: None,
+                config: &config,
+            },
+        );
         let blocking: Vec<String> = checked
             .diagnostics
             .iter()
@@ -55,6 +62,10 @@ fn clean_generated_deliveries_have_no_blocking_defect() {
             blocking.len(),
             &blocking[..blocking.len().min(10)]
         );
-        assert!(checked.components.cut_off.is_empty(), "{:?}", checked.components);
+        assert!(
+            checked.components.cut_off.is_empty(),
+            "{:?}",
+            checked.components
+        );
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! Each subcommand lives in its own module; this file only parses arguments and maps failures to exit codes.
 //! Exit codes: 0 when the work was done (a delivery full of defects is still a delivery that was read), 2 when
-//! the input is unusable (missing path, unreadable archive, nothing GraceTHD in it), 1 for any other failure.
+//! the input is unusable (missing path, unreadable archive, nothing GraceTHD in it), 3 when `thd check` found
+//! blocking defects, 1 for any other failure.
 
+mod check;
 mod generate;
 mod inspect;
 mod progress;
@@ -15,7 +17,8 @@ use std::process::ExitCode;
 /// GraceTHD FTTH deliveries: read, check, plan, report.
 ///
 /// Point `thd inspect` at a contractor's delivery (a folder, a .zip or a .gpkg) to see what it holds and every
-/// defect of its files; `thd import` keeps it in the store (a SQLite/GeoPackage file), `thd deliveries`, `thd show`
+/// defect of its files; `thd check` runs the whole control catalogue and the graph controls on it and writes a
+/// report (text, JSON, CSV, GeoJSON, HTML); `thd import` keeps it in the store (a SQLite/GeoPackage file), `thd deliveries`, `thd show`
 /// and `thd diff` look at what the store holds; `thd generate` writes a synthetic delivery to try the tool on.
 #[derive(Debug, Parser)]
 #[command(name = "thd", version, propagate_version = true)]
@@ -27,6 +30,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Inspect(inspect::Args),
+    Check(check::Args),
     Generate(generate::Args),
     Import(store::ImportArgs),
     Deliveries(store::DeliveriesArgs),
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Import(args) => store::import(&args),
         Command::Deliveries(args) => store::deliveries(&args),
@@ -55,6 +60,8 @@ fn main() -> ExitCode {
             eprintln!("erreur : {error:#}");
             if error.downcast_ref::<UnusableInput>().is_some() {
                 ExitCode::from(2)
+            } else if error.downcast_ref::<check::Blocking>().is_some() {
+                ExitCode::from(3)
             } else {
                 ExitCode::FAILURE
             }

@@ -37,7 +37,7 @@ impl Db {
         Ok(dir.join("thd.gpkg").to_string_lossy().into_owned())
     }
 
-    fn open(&self, runtime: &tokio::runtime::Runtime) -> Result<Store> {
+    pub(crate) fn open(&self, runtime: &tokio::runtime::Runtime) -> Result<Store> {
         let location = self.location()?;
         runtime
             .block_on(Store::open(&location))
@@ -45,7 +45,7 @@ impl Db {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)

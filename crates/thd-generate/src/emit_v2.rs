@@ -25,6 +25,7 @@ pub struct Extra {
     common: Vocab,
     nd_point: &'static str,
     nd_site: &'static str,
+    nd_premises: &'static str,
     optical: &'static str,
     pt_pull: &'static str,
     pt_connect: &'static str,
@@ -67,6 +68,7 @@ impl Extra {
         Ok(Self {
             nd_point: l.code("l_noeud_type", "PT")?,
             nd_site: l.code("l_noeud_type", "ST")?,
+            nd_premises: l.code("l_noeud_type", "SF")?,
             optical: l.code("l_technologie_type", "OPT")?,
             pt_pull: l.code("l_ptech_type_log", "T")?,
             pt_connect: l.code("l_ptech_type_log", "R")?,
@@ -191,6 +193,25 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             NodeKind::Point { .. } => t,
         };
         t.geometry(cx.point(n.local));
+        t.end_row();
+    }
+    // The end-user sites of an address stand on a node at the address (`sf_nd_code`).
+    for (i, a) in net.addresses.iter().enumerate() {
+        let d = cx.dates(Some(a.district));
+        let phase = net.districts[a.district as usize].phase;
+        let (class, mode) = v.geoloc(phase);
+        t.set("nd_code", &address_node(cx, i))
+            .set("nd_voie", &net.streets[a.street as usize].name)
+            .set("nd_type", x.nd_premises)
+            .set("nd_type_ep", x.optical)
+            .set("nd_dtclass", class)
+            .set("nd_geolqlt", geoloc_quality(phase))
+            .set("nd_geolmod", mode)
+            .set("nd_geolsrc", geoloc_source(phase))
+            .set("nd_creadat", &d.created)
+            .set("nd_majdate", &d.updated);
+        cx.set_regions(t, "nd", Some(a.district), 3);
+        t.geometry(cx.point(a.local));
         t.end_row();
     }
     let road = commune_org(net.commune.insee);
@@ -497,7 +518,7 @@ fn cables(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
             .set_fmt("cb_fo_util", format_args!("{}", c.used.min(c.capacity)))
             .set_fmt("cb_modulo", format_args!("{}", modulo(c.capacity)))
             .set_fmt("cb_diam", format_args!("{:.1}", cable_diameter(c.capacity)))
-            .set_fmt("cb_lgreel", format_args!("{:.2}", length * 1.03 + 10.0))
+            .set_fmt("cb_lgreel", format_args!("{:.2}", length * 1.05))
             .set("cb_creadat", &d.created)
             .set("cb_majdate", &d.updated);
         cx.set_regions(t, "cb", district, 3);
@@ -599,6 +620,11 @@ fn boxes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
     Ok(())
 }
 
+/// The code of the node standing at address `i` (numbered after the network's nodes).
+fn address_node(cx: &Context<'_>, i: usize) -> String {
+    cx.code("ND", cx.net.nodes.len() + i + 1)
+}
+
 fn premises(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), GenerateError> {
     let v = &x.common;
     let net = cx.net;
@@ -645,7 +671,7 @@ fn premises(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Gene
         t.geometry(cx.point(a.local));
         t.end_row();
     }
-    // One end-user site per plug; subscribers of deployed districts get an optical outlet.
+    // One end-user site per plug, each with its optical outlet (PTO): `ad_nbprhab + ad_nbprpro` counts them.
     let mut outlets = Vec::new();
     let t = tables.get("t_suf")?;
     let mut n = 0;
@@ -656,14 +682,13 @@ fn premises(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Gene
             n += 1;
             let code = cx.code("SF", n);
             let racco = match phase {
-                Phase::Rec if subscribed(i, k) => {
-                    outlets.push((code.clone(), a.district));
-                    x.suf_connected
-                }
+                Phase::Rec if subscribed(i, k) => x.suf_connected,
                 Phase::Rec => x.suf_connectable,
                 _ => x.suf_planned,
             };
+            outlets.push((code.clone(), a.district, phase));
             t.set("sf_code", &code)
+                .set("sf_nd_code", &address_node(cx, i))
                 .set("sf_ad_code", &cx.code("AD", i + 1))
                 .set("sf_zp_code", &cx.code("ZP", a.pbo as usize + 1))
                 .set(
@@ -680,8 +705,9 @@ fn premises(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Gene
         }
     }
     let t = tables.get("t_ebp")?;
-    for (k, (suf, district)) in outlets.iter().enumerate() {
-        let d = cx.dates(Some(*district));
+    for (k, (suf, district, phase)) in outlets.iter().enumerate() {
+        let (district, phase) = (*district, *phase);
+        let d = cx.dates(Some(district));
         let code = cx.code("BP", net.boxes.len() + k + 1);
         t.set("bp_code", &code)
             .set("bp_etiquet", &code)
@@ -690,15 +716,17 @@ fn premises(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Gene
             .set("bp_gest", DELEGATEE.code)
             .set("bp_user", DELEGATEE.code)
             .set("bp_proptyp", v.prop_build)
-            .set("bp_statut", v.statut(Phase::Rec))
-            .set("bp_etat", v.etat(Phase::Rec))
-            .set("bp_avct", v.avct(Phase::Rec))
+            .set("bp_statut", v.statut(phase))
+            .set("bp_etat", v.etat(phase))
+            .set("bp_avct", v.avct(phase))
             .set("bp_typephy", v.bp_other)
             .set("bp_typelog", v.bp_pto)
             .set("bp_occp", x.occupied)
             .set("bp_rf_code", &box_ref(0))
-            .set("bp_datemes", &d.commercial)
             .set("bp_creadat", &d.created);
+        if phase == Phase::Rec {
+            t.set("bp_datemes", &d.commercial);
+        }
         t.end_row();
     }
     Ok(())

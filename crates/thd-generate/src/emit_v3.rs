@@ -320,7 +320,7 @@ fn paths_and_cables(
             )
             .set_fmt("cb_fo_util", format_args!("{}", c.used.min(c.capacity)))
             .set_fmt("cb_modulo", format_args!("{}", modulo(c.capacity)))
-            .set_fmt("cb_lgreel", format_args!("{:.2}", length * 1.03 + 10.0));
+            .set_fmt("cb_lgreel", format_args!("{:.2}", length * 1.05));
         codes.cx.set_regions(t, "cb", district, 3);
         for (column, node) in [("cb_bp1", c.a), ("cb_bp2", c.b)] {
             if let Some(&b) = codes.box_at.get(&node) {

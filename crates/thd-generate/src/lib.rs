@@ -57,6 +57,7 @@
 mod calendar;
 mod catalog;
 pub mod communes;
+mod complete;
 mod defects;
 mod emit;
 mod emit_v2;
@@ -147,6 +148,7 @@ pub fn generate(options: &GenerateOptions) -> Result<Generated, GenerateError> {
         }
     };
     let mut tables = assemble(version, global, parts)?;
+    complete::complete(&mut tables, version);
     let injected = defects::inject(&mut tables, version, options.defects, &mut rng)?;
     let manifest = Manifest {
         seed: options.seed,

@@ -47,5 +47,5 @@ fn a_fixed_seed_gives_pinned_output() {
     assert_eq!(fingerprint(&v3), PINNED_V3);
 }
 
-const PINNED_V2: u64 = 0xd9e6_ba79_50f7_210f;
-const PINNED_V3: u64 = 0x7935_f912_ad2c_05ab;
+const PINNED_V2: u64 = 0xc28c_36be_e040_ffdc;
+const PINNED_V3: u64 = 0x9b2f_f2ec_636c_2620;

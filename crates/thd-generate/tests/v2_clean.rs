@@ -255,10 +255,15 @@ fn sizes_scale_like_a_real_network() {
         "addresses {}",
         per_plug("t_adresse")
     );
+    // Network nodes (chambers, poles, sites) besides one end-user-site node per address.
+    let premises_nodes = values(table(&g, "t_noeud"), "nd_type")
+        .filter(|&v| v == "SF")
+        .count();
+    assert_eq!(premises_nodes, table(&g, "t_adresse").len());
+    let network_nodes = (table(&g, "t_noeud").len() - premises_nodes) as f64 / 20_000.0;
     assert!(
-        (0.08..0.3).contains(&per_plug("t_noeud")),
-        "nodes {}",
-        per_plug("t_noeud")
+        (0.08..0.3).contains(&network_nodes),
+        "nodes {network_nodes}"
     );
     assert!(
         (0.08..0.3).contains(&per_plug("t_cheminement")),

@@ -5,10 +5,10 @@
 //! or not applicable (N). A delivery's phase is given by the engineer or, failing that, the most frequent
 //! `*_statut` of its objects (a delivery mixes phases only at the edges: existing objects in a new study).
 
+use crate::RawDelivery;
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
-use thd_model::RawDelivery;
 
 /// The phases of `l_statut`, in project order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

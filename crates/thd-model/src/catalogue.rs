@@ -2,14 +2,12 @@
 //! catalogue by `scripts/gen_gracethd_controls.py`.
 //!
 //! The reference checker's ids are kept (`ad_commune_1_r00013`, `cm_geom_1_g80013`...) so that a report of this
-//! engine can be compared line by line with one of GraceTHD-Check. The controls this engine adds (graph,
-//! routes, connectivity, ducts) are [`rules`](crate::rules) constants with `graph.`-style ids.
-
-use serde::Deserialize;
-use std::sync::LazyLock;
-use thd_diag::Severity;
+//! engine can be compared line by line with one of GraceTHD-Check. The checks (`thd-check`) run it; the
+//! generator (`thd-generate`) reads the filling grid to fill what a phase makes mandatory.
 
 use crate::phase::{Obligation, Phase};
+use serde::Deserialize;
+use std::sync::LazyLock;
 
 /// One filling-grid control (`*_r*`): a table attribute and its obligation at each phase.
 #[derive(Debug, Clone, Deserialize)]
@@ -95,16 +93,6 @@ impl Catalogue {
     /// A reference control by id.
     pub fn control(&self, id: &str) -> Option<&ReferenceControl> {
         self.controls.iter().find(|c| c.id == id)
-    }
-}
-
-/// The engine's severity for a reference-checker severity: blocking defects make a delivery unusable, invalid
-/// and to-fix ones must be corrected before acceptance, informative ones are for review.
-pub fn severity_of(reference: u8) -> Severity {
-    match reference {
-        1 => Severity::Critical,
-        2 | 3 => Severity::Error,
-        _ => Severity::Info,
     }
 }
 
