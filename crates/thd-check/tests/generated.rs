@@ -69,3 +69,37 @@ fn clean_generated_deliveries_have_no_blocking_defect() {
         );
     }
 }
+
+#[test]
+fn every_injected_defect_is_found() {
+    let config = Config::default();
+    for version in [GraceVersion::V2_0_1, GraceVersion::V3] {
+        let generated = generated(version, 12);
+        let raw = delivery(&generated);
+        let decoded = thd_network::decode(&raw).expect("decode");
+        let checked = check(
+            &raw,
+            &decoded.network,
+            &CheckOptions {
+                phase: None,
+                config: &config,
+            },
+        );
+        let all: Vec<_> = decoded
+            .diagnostics
+            .iter()
+            .chain(&checked.diagnostics)
+            .collect();
+        assert_eq!(generated.manifest.defects.len(), 12);
+        for defect in &generated.manifest.defects {
+            assert!(
+                all.iter().any(|d| d.rule == defect.rule
+                    && d.table.as_deref() == Some(defect.table.as_str())
+                    // An emptied key leaves the row without its code: matched by rule and table.
+                    && (defect.rule == "decode.missing_key"
+                        || d.object.as_deref() == Some(defect.object.as_str()))),
+                "{version:?}: injected {defect:?} not found"
+            );
+        }
+    }
+}
