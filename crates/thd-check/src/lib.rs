@@ -10,6 +10,8 @@
 //!   connectivity PBO → SRO → NRO through cables, addresses served by a PBO zone containing them, islands
 //!   zones        nesting, overlaps, serving node inside its zone
 //!   civil_works  ducts laid and not overfilled, path supports fit the laying, end-user sites near their address
+//!   v3           on GraceTHD v3 deliveries, the v3 checker's catalogue at the delivery's container (C1–C4):
+//!                table presence, filling, uniqueness, conditional filling, topology and business controls
 //! ```
 //!
 //! The reference checker's controls keep their ids and wording ([`catalogue`]); the engine's own graph
@@ -27,6 +29,7 @@ mod routes;
 pub mod rules;
 mod severity;
 mod topology;
+mod v3;
 mod zones;
 
 pub use config::{Config, ConfigError, Thresholds};
@@ -69,23 +72,31 @@ pub fn check(delivery: &RawDelivery, network: &Network, options: &CheckOptions<'
         },
     };
     let ctx = Context::new(delivery, network, options.config, phase);
-    let ((filling, attributes), ((topology, routes), ((connectivity, components), (zones, works)))) =
-        rayon::join(
-            || rayon::join(|| filling::check(&ctx), || attributes::check(&ctx)),
-            || {
-                rayon::join(
-                    || rayon::join(|| topology::check(&ctx), || routes::check(&ctx)),
-                    || {
-                        rayon::join(
-                            || connectivity::check(&ctx),
-                            || rayon::join(|| zones::check(&ctx), || civil_works::check(&ctx)),
-                        )
-                    },
-                )
-            },
-        );
+    let (
+        ((filling, v3), attributes),
+        ((topology, routes), ((connectivity, components), (zones, works))),
+    ) = rayon::join(
+        || {
+            rayon::join(
+                || rayon::join(|| filling::check(&ctx), || v3::check(&ctx)),
+                || attributes::check(&ctx),
+            )
+        },
+        || {
+            rayon::join(
+                || rayon::join(|| topology::check(&ctx), || routes::check(&ctx)),
+                || {
+                    rayon::join(
+                        || connectivity::check(&ctx),
+                        || rayon::join(|| zones::check(&ctx), || civil_works::check(&ctx)),
+                    )
+                },
+            )
+        },
+    );
     let mut diagnostics: Vec<Diagnostic> = [
         filling,
+        v3,
         attributes,
         topology,
         routes,
