@@ -6,9 +6,13 @@
 //! blocking defects, 1 for any other failure.
 
 mod check;
+mod export;
 mod generate;
 mod inspect;
+mod output;
+mod plan;
 mod progress;
+mod services;
 mod store;
 
 use clap::{Parser, Subcommand};
@@ -19,7 +23,10 @@ use std::process::ExitCode;
 /// Point `thd inspect` at a contractor's delivery (a folder, a .zip or a .gpkg) to see what it holds and every
 /// defect of its files; `thd check` runs the whole control catalogue and the graph controls on it and writes a
 /// report (text, JSON, CSV, GeoJSON, HTML); `thd import` keeps it in the store (a SQLite/GeoPackage file), `thd deliveries`, `thd show`
-/// and `thd diff` look at what the store holds; `thd generate` writes a synthetic delivery to try the tool on.
+/// and `thd diff` look at what the store holds, `thd export` writes a stored delivery back out (GeoPackage,
+/// GeoJSON, shapefiles + CSV); `thd stats`, `thd cost` and `thd rollout` count plugs, cost them and follow the
+/// rollout against its plan; `thd services` answers about the operator's digital-services catalogue;
+/// `thd generate` writes a synthetic delivery to try the tool on.
 #[derive(Debug, Parser)]
 #[command(name = "thd", version, propagate_version = true)]
 struct Cli {
@@ -36,6 +43,11 @@ enum Command {
     Deliveries(store::DeliveriesArgs),
     Show(store::ShowArgs),
     Diff(store::DiffArgs),
+    Export(export::Args),
+    Stats(plan::StatsArgs),
+    Cost(plan::CostArgs),
+    Rollout(plan::RolloutArgs),
+    Services(services::Args),
 }
 
 /// A failure that means the input cannot be used at all (exit code 2), as opposed to a failure of the tool.
@@ -53,9 +65,16 @@ fn main() -> ExitCode {
         Command::Deliveries(args) => store::deliveries(&args),
         Command::Show(args) => store::show(&args),
         Command::Diff(args) => store::diff(&args),
+        Command::Export(args) => export::run(&args),
+        Command::Stats(args) => plan::stats(&args),
+        Command::Cost(args) => plan::cost(&args),
+        Command::Rollout(args) => plan::rollout(&args),
+        Command::Services(args) => services::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`thd ... | head`): nothing more to say to it.
+        Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("erreur : {error:#}");
             if error.downcast_ref::<UnusableInput>().is_some() {

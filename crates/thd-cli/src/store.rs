@@ -22,8 +22,13 @@ pub struct Db {
 }
 
 impl Db {
-    fn location(&self) -> Result<String> {
-        if let Some(db) = self.db.clone().or_else(|| std::env::var("THD_DB").ok()) {
+    /// The store named by `--db` or `$THD_DB`, if either is given (commands that can work without a store).
+    pub(crate) fn given(&self) -> Option<String> {
+        self.db.clone().or_else(|| std::env::var("THD_DB").ok())
+    }
+
+    pub(crate) fn location(&self) -> Result<String> {
+        if let Some(db) = self.given() {
             return Ok(db);
         }
         let base = std::env::var_os("XDG_DATA_HOME")
@@ -43,6 +48,17 @@ impl Db {
             .block_on(Store::open(&location))
             .with_context(|| format!("ouverture du magasin {location}"))
     }
+}
+
+/// Loads delivery `id` from the store, as it was imported.
+pub(crate) fn load(db: &Db, id: i64) -> Result<thd_model::RawDelivery> {
+    let runtime = runtime()?;
+    let store = db.open(&runtime)?;
+    let stage = progress::stage(format!("chargement de la livraison n° {id}"));
+    let raw = runtime.block_on(store.load(id))?;
+    stage.finish_and_clear();
+    runtime.block_on(store.close());
+    Ok(raw)
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
