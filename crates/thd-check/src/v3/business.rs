@@ -196,17 +196,22 @@ fn cables(v3: &V3<'_, '_>, out: &mut Vec<Diagnostic>) {
                 place(cables.get(row, cables.col("cb_bp2"))),
             );
             if a != b {
-                let (a, b) = (a.unwrap_or("(aucun)"), b.unwrap_or("(aucun)"));
+                let fr = |p: Option<&str>| p.unwrap_or("(aucun)").to_owned();
+                let en = |p: Option<&str>| p.unwrap_or("(none)").to_owned();
                 push(
                     v3,
                     out,
                     ("metier_0003", &cables, row),
                     None,
                     format!(
-                        "Câble de distribution sans tracé (t_cableline) entre des boîtiers en des lieux différents ({a} et {b})."
+                        "Câble de distribution sans tracé (t_cableline) entre des boîtiers en des lieux différents ({} et {}).",
+                        fr(a),
+                        fr(b)
                     ),
                     format!(
-                        "Distribution cable without a line (t_cableline) between boxes at different places ({a} and {b})."
+                        "Distribution cable without a line (t_cableline) between boxes at different places ({} and {}).",
+                        en(a),
+                        en(b)
                     ),
                 );
             }
@@ -503,14 +508,23 @@ fn rooms_and_zones(v3: &V3<'_, '_>, out: &mut Vec<Diagnostic>) {
                 zsro.get(row, zsro.col("zs_r3_code")),
             );
             if ext != r3 {
-                let (e, r) = (ext.unwrap_or("(vide)"), r3.unwrap_or("(vide)"));
+                let fr = |v: Option<&str>| v.unwrap_or("(vide)").to_owned();
+                let en = |v: Option<&str>| v.unwrap_or("(empty)").to_owned();
                 push(
                     v3,
                     out,
                     ("metier_0008", &zsro, row),
                     Some(("zs_r3_code", r3)),
-                    format!("zs_r3_code = {r} mais le local de la ZSRO a lc_codeext = {e}."),
-                    format!("zs_r3_code = {r} but the ZSRO's room has lc_codeext = {e}."),
+                    format!(
+                        "zs_r3_code = {} mais le local de la ZSRO a lc_codeext = {}.",
+                        fr(r3),
+                        fr(ext)
+                    ),
+                    format!(
+                        "zs_r3_code = {} but the ZSRO's room has lc_codeext = {}.",
+                        en(r3),
+                        en(ext)
+                    ),
                 );
             }
         }

@@ -141,13 +141,20 @@ fn report_end(
         return;
     }
     let holder = cables.get(row, cables.col(via)).unwrap_or_default();
-    let (declared, found) = (declared.unwrap_or("(vide)"), found.unwrap_or("(aucun)"));
     let mut d = v3.at_row(
         id,
         cables,
         row,
-        format!("{via} = {holder} est sur le nœud {found}, pas sur {end} = {declared}."),
-        format!("{via} = {holder} stands on node {found}, not on {end} = {declared}."),
+        format!(
+            "{via} = {holder} est sur le nœud {}, pas sur {end} = {}.",
+            found.unwrap_or("(aucun)"),
+            declared.unwrap_or("(vide)")
+        ),
+        format!(
+            "{via} = {holder} stands on node {}, not on {end} = {}.",
+            found.unwrap_or("(none)"),
+            declared.unwrap_or("(empty)")
+        ),
     );
     d.column = Some(via.to_owned());
     d.value = Some(holder.to_owned());
