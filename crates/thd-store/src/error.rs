@@ -7,15 +7,18 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum StoreError {
     /// The `--db` value names no backend this build knows.
-    #[error("unsupported store location {0:?}: give a SQLite file path or a sqlite:// URL")]
-    UnsupportedUrl(String),
-    /// The file was written by a newer engine: opening it could misread or damage it.
     #[error(
-        "the store {path} has schema version {found}, newer than the {supported} this engine knows: \
+        "unsupported store location {0:?}: give a SQLite file path, a sqlite:// URL or a postgres:// URL"
+    )]
+    UnsupportedUrl(String),
+    /// The store was written by a newer engine: opening it could misread or damage it. `location` is the
+    /// file path, or the PostgreSQL URL without its password.
+    #[error(
+        "the store {location} has schema version {found}, newer than the {supported} this engine knows: \
          upgrade the engine to open it"
     )]
     NewerSchema {
-        path: PathBuf,
+        location: String,
         found: i64,
         supported: i64,
     },
@@ -42,6 +45,24 @@ pub enum StoreError {
     #[error("store database error on {path}: {source}")]
     Database {
         path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The PostgreSQL database lacks PostGIS, and the store's user could not create the extension.
+    #[error(
+        "PostGIS is not available in {location} ({reason}): install the postgresql-<major>-postgis-3 \
+         package on the server and run CREATE EXTENSION postgis as a superuser"
+    )]
+    NoPostgis { location: String, reason: String },
+    /// No schema of the connection's `search_path` exists, so the store has nowhere to create its tables.
+    #[error(
+        "{0} has no current schema: create the first schema of search_path or connect with another one"
+    )]
+    NoSchema(String),
+    /// A PostgreSQL error; `location` is the URL without its password.
+    #[error("store database error on {location}: {source}")]
+    Server {
+        location: String,
         #[source]
         source: sqlx::Error,
     },

@@ -9,8 +9,9 @@
 
 use thd_model::{GraceVersion, Schema};
 
-/// Columns every data table has, which delivered columns may not take.
-pub(crate) const RESERVED: [&str; 3] = ["fid", "delivery_id", "geom"];
+/// Columns every data table has, which delivered columns may not take (`geom_wkb` exists only in PostGIS, see
+/// the `postgres` module, but is reserved on both backends so a delivery is laid out the same way on each).
+pub(crate) const RESERVED: [&str; 4] = ["fid", "delivery_id", "geom", "geom_wkb"];
 
 /// The data table of a GraceTHD table in a model version.
 pub(crate) fn store_table(version: GraceVersion, table: &str) -> String {

@@ -4,8 +4,9 @@
 //! # Backends
 //!
 //! [`Store`] is one type over an enum of backends, chosen by [`Store::open`] from the location given
-//! (`--db`): a file path or `sqlite://` URL opens the embedded SQLite backend; PostgreSQL/PostGIS
-//! (`postgres://`) is the next backend to add. An enum rather than a trait object because the operations are
+//! (`--db`): a `postgres://` or `postgresql://` URL opens the PostGIS backend (for a store shared by a team;
+//! see the `postgres` module), anything else — a file path or a `sqlite://` URL — the embedded SQLite backend.
+//! An enum rather than a trait object because the operations are
 //! async (async trait methods are not object-safe without boxing every future), the set of backends is closed
 //! and known to this crate, and callers — the CLI, the server — want one concrete type to hold. What does not
 //! depend on the database is written once, outside the backends: the layout of data tables ([`layout`]), the
@@ -30,6 +31,7 @@ pub mod diff;
 mod error;
 mod identity;
 mod layout;
+mod postgres;
 mod sqlite;
 mod types;
 
@@ -51,13 +53,21 @@ pub struct Store {
 #[derive(Debug, Clone)]
 enum Backend {
     Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
 }
 
 impl Store {
-    /// Opens the store at `location` — a SQLite file path or `sqlite://PATH` — creating it if missing and
+    /// Opens the store at `location` — a SQLite file path, `sqlite://PATH`, or a `postgres://` /
+    /// `postgresql://` URL (the store lives in the connection's current schema) — creating it if missing and
     /// applying the migrations it lacks. A store written by a newer engine is refused
-    /// ([`StoreError::NewerSchema`]), as is a SQLite file that is not a store ([`StoreError::NotAStore`]).
+    /// ([`StoreError::NewerSchema`]), as is a SQLite file that is not a store ([`StoreError::NotAStore`]) and a
+    /// PostgreSQL database without PostGIS that the user may not add it to ([`StoreError::NoPostgis`]).
     pub async fn open(location: &str) -> Result<Self, StoreError> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            return Ok(Store {
+                backend: Backend::Postgres(postgres::PgStore::open(location).await?),
+            });
+        }
         if let Some(path) = location.strip_prefix("sqlite://") {
             return Self::open_sqlite(Path::new(path)).await;
         }
@@ -84,6 +94,7 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.import(delivery, meta).await,
+            Backend::Postgres(s) => s.import(delivery, meta).await,
         }
     }
 
@@ -91,6 +102,7 @@ impl Store {
     pub async fn deliveries(&self) -> Result<Vec<DeliverySummary>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.deliveries().await,
+            Backend::Postgres(s) => s.deliveries().await,
         }
     }
 
@@ -98,6 +110,7 @@ impl Store {
     pub async fn delivery(&self, id: i64) -> Result<DeliveryDetail, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.delivery(id).await,
+            Backend::Postgres(s) => s.delivery(id).await,
         }
     }
 
@@ -106,6 +119,7 @@ impl Store {
     pub async fn load(&self, id: i64) -> Result<RawDelivery, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.load(id).await,
+            Backend::Postgres(s) => s.load(id).await,
         }
     }
 
@@ -120,6 +134,7 @@ impl Store {
     pub async fn close(self) {
         match self.backend {
             Backend::Sqlite(s) => s.close().await,
+            Backend::Postgres(s) => s.close().await,
         }
     }
 }

@@ -106,7 +106,7 @@ impl SqliteStore {
         };
         if applied > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {
-                path: self.path.clone(),
+                location: self.path.display().to_string(),
                 found: applied,
                 supported: SCHEMA_VERSION,
             });
