@@ -39,10 +39,13 @@ fn rect(x1: f64, y1: f64, x2: f64, y2: f64) -> Option<Geometry> {
     Some(Geometry::MultiPolygon(MultiPolygon(vec![r.to_polygon()])))
 }
 
-/// A v3 delivery under construction: per table, rows of (column → value) and a geometry.
+/// One row: column → value, and its geometry.
+type Row = (BTreeMap<String, String>, Option<Geometry>);
+
+/// A v3 delivery under construction: per table, its rows.
 #[derive(Clone, Default)]
 struct Fixture {
-    tables: BTreeMap<&'static str, Vec<(BTreeMap<String, String>, Option<Geometry>)>>,
+    tables: BTreeMap<&'static str, Vec<Row>>,
 }
 
 impl Fixture {
