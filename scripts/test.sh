@@ -13,6 +13,7 @@ step "model files are up to date with ../shared/gracethd"
 python3 scripts/gen_gracethd_model.py --check
 python3 scripts/gen_gracethd_v3.py --check
 python3 scripts/gen_gracethd_controls.py --check
+python3 scripts/gen_gracethd_v3_controls.py --check
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

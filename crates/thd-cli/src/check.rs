@@ -10,7 +10,6 @@ use std::time::Instant;
 use thd_check::report::{self, Report, Summary};
 use thd_check::{CheckOptions, Config, Phase, check};
 use thd_diag::{Diagnostic, Severity};
-use thd_model::RawDelivery;
 
 use crate::store::Db;
 use crate::{UnusableInput, inspect, progress};
@@ -77,12 +76,17 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let (raw, origin) = match (&args.path, args.stored) {
         (Some(path), _) => (inspect::read(path)?, path.display().to_string()),
-        (None, Some(id)) => (load(&args.db, id)?, format!("livraison n° {id}")),
+        (None, Some(id)) => (
+            crate::store::load(&args.db, id)?,
+            format!("livraison n° {id}"),
+        ),
         (None, None) => unreachable!("clap requires PATH or --stored"),
     };
     let start = Instant::now();
     let stage = progress::stage("décodage et contrôles");
     let decoded = thd_network::decode(&raw).map_err(|e| UnusableInput(e.to_string()))?;
+    let decode_seconds = start.elapsed().as_secs_f64();
+    let start = Instant::now();
     let checked = check(
         &raw,
         &decoded.network,
@@ -92,7 +96,10 @@ pub fn run(args: &Args) -> Result<()> {
         },
     );
     stage.finish_and_clear();
-    let seconds = start.elapsed().as_secs_f64();
+    let seconds = Timing {
+        decode: decode_seconds,
+        check: start.elapsed().as_secs_f64(),
+    };
 
     let mut diagnostics: Vec<Diagnostic> = raw
         .diagnostics
@@ -146,21 +153,23 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn load(db: &Db, id: i64) -> Result<RawDelivery> {
-    let runtime = crate::store::runtime()?;
-    let store = db.open(&runtime)?;
-    let stage = progress::stage(format!("chargement de la livraison n° {id}"));
-    let raw = runtime.block_on(store.load(id))?;
-    stage.finish_and_clear();
-    runtime.block_on(store.close());
-    Ok(raw)
+/// Wall-clock seconds of the two stages after reading.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    decode: f64,
+    check: f64,
 }
 
-fn write_text(report: &Report<'_>, show: usize, seconds: f64, out: &mut impl Write) -> Result<()> {
+fn write_text(
+    report: &Report<'_>,
+    show: usize,
+    seconds: Timing,
+    out: &mut impl Write,
+) -> Result<()> {
     let s = &report.summary;
     writeln!(
         out,
-        "{} — GraceTHD {}, phase {} ({}) — contrôlée en {seconds:.2} s",
+        "{} — GraceTHD {}, phase {} ({}) — décodée en {:.2} s, contrôlée en {:.2} s",
         report.origin,
         report.version,
         report.phase,
@@ -169,7 +178,9 @@ fn write_text(report: &Report<'_>, show: usize, seconds: f64, out: &mut impl Wri
             thd_check::PhaseSource::Detected { votes, of } =>
                 format!("détectée sur {votes} objets sur {of}"),
             thd_check::PhaseSource::Default => "par défaut".to_owned(),
-        }
+        },
+        seconds.decode,
+        seconds.check
     )?;
     writeln!(
         out,
