@@ -13,7 +13,7 @@ use crate::emit::{
     Context, Tables, boolean, cable_diameter, dated, geoloc_quality, geoloc_source, modulo,
     pole_height, sro_capacity, subscribed,
 };
-use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Phase, Support};
+use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Path, Phase, Support};
 use crate::streets::{Laying, Owner};
 use crate::vocab::Vocab;
 
@@ -332,6 +332,31 @@ fn nodes(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
     Ok(())
 }
 
+/// Fill ratio a duct is sized for: cables take at most this share of its inner cross-section (the checks allow
+/// 60 %).
+const DUCT_FILL: f64 = 0.5;
+
+/// Inner and outer diameters (mm) of a path's ducts: the smallest standard size of its kind (operator PEHD from
+/// 28/32, incumbent PVC from 42/45) that keeps the fullest duct of the path within [`DUCT_FILL`].
+fn duct_size(path: &Path, fullest: f64) -> (u32, u32) {
+    const PEHD: [(u32, u32); 5] = [(28, 32), (33, 40), (42, 50), (52, 60), (66, 75)];
+    const PVC: [(u32, u32); 4] = [(42, 45), (56, 60), (75, 80), (94, 100)];
+    let sizes: &[(u32, u32)] = if path.owner == Owner::Operator {
+        &PEHD
+    } else {
+        &PVC
+    };
+    let fits = |inner: u32| {
+        let r = f64::from(inner) / 2.0;
+        fullest <= DUCT_FILL * std::f64::consts::PI * r * r
+    };
+    sizes
+        .iter()
+        .copied()
+        .find(|&(inner, _)| fits(inner))
+        .unwrap_or(sizes[sizes.len() - 1])
+}
+
 /// Duct a cable takes in a path: transport in the first duct, distribution in the last.
 pub fn duct_of(net: &CommuneNet, path: u32, role: CableRole) -> u32 {
     match role {
@@ -347,13 +372,23 @@ fn duct_code(cx: &Context<'_>, path: u32, k: u32) -> String {
 fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), GenerateError> {
     let v = &x.common;
     let net = cx.net;
-    // Cables per duct, to fill cd_nbcable and cm_cddispo.
+    // Cables per duct, to fill cd_nbcable and cm_cddispo, and the cross-section they take, to size the ducts.
     let mut in_duct = vec![[0u32; 3]; net.paths.len()];
+    let mut section = vec![[0f64; 3]; net.paths.len()];
     for c in &net.cables {
+        let d = cable_diameter(c.capacity);
         for &p in &c.route {
-            in_duct[p as usize][duct_of(net, p, c.role) as usize] += 1;
+            let k = duct_of(net, p, c.role) as usize;
+            in_duct[p as usize][k] += 1;
+            section[p as usize][k] += std::f64::consts::PI * d * d / 4.0;
         }
     }
+    let sizes: Vec<(u32, u32)> = net
+        .paths
+        .iter()
+        .zip(&section)
+        .map(|(p, s)| duct_size(p, s.iter().copied().fold(0.0, f64::max)))
+        .collect();
     let road = commune_org(net.commune.insee);
     let t = tables.get("t_cheminement")?;
     for (i, p) in net.paths.iter().enumerate() {
@@ -393,12 +428,14 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
         match (p.laying, p.owner) {
             (Laying::Underground, Owner::Operator) => {
                 let pose = if i % 3 == 0 { x.micro_trench } else { x.trench };
-                t.set_fmt("cm_compo", format_args!("{}xPEHD 28/32", p.ducts))
+                let (int, ext) = sizes[i];
+                t.set_fmt("cm_compo", format_args!("{}xPEHD {int}/{ext}", p.ducts))
                     .set("cm_mod_pos", pose)
                     .set("cm_passage", x.sidewalk);
             }
             (Laying::Underground, _) => {
-                t.set("cm_compo", "1xPVC 42/45");
+                let (int, ext) = sizes[i];
+                t.set_fmt("cm_compo", format_args!("1xPVC {int}/{ext}"));
             }
             (Laying::Aerial, _) => {}
         }
@@ -425,15 +462,15 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
             ),
             (Laying::Underground, Owner::Operator) => (
                 x.duct_pehd,
-                Some(28),
-                Some(32),
+                Some(sizes[i].0),
+                Some(sizes[i].1),
                 Some("VERT"),
                 "FOURREAU POSE PAR LE RESEAU",
             ),
             (Laying::Underground, _) => (
                 x.duct_pvc,
-                Some(42),
-                Some(45),
+                Some(sizes[i].0),
+                Some(sizes[i].1),
                 Some("GRIS"),
                 "FOURREAU LOUE A L OPERATEUR HISTORIQUE",
             ),

@@ -122,13 +122,14 @@ pub fn generate(options: &GenerateOptions) -> Result<Generated, GenerateError> {
     let version = options.version;
     let mut rng = stream(options.seed, 0);
     let chosen = communes::choose(options.plugs, options.department.as_deref(), &mut rng)?;
-    let nets: Vec<net::CommuneNet> = chosen
+    let mut nets: Vec<net::CommuneNet> = chosen
         .par_iter()
         .enumerate()
         .map(|(i, &(commune, plugs))| {
             net::build(commune, plugs, &mut stream(options.seed, i as u64 + 1))
         })
         .collect();
+    keep_apart(&mut nets);
     let (global, parts) = match version {
         GraceVersion::V2_0_1 => {
             let extra = emit_v2::Extra::new()?;
@@ -163,6 +164,24 @@ pub fn generate(options: &GenerateOptions) -> Result<Generated, GenerateError> {
         tables,
         manifest,
     })
+}
+
+/// Shrinks each commune's network to 48 % of the distance to the nearest other commune generated, so the
+/// networks, zones and nodes of neighbouring communes never overlap (a commune's zones would otherwise spill over
+/// its neighbour's when many plugs land in communes a few kilometres apart).
+fn keep_apart(nets: &mut [net::CommuneNet]) {
+    let points: Vec<(f64, f64)> = nets.iter().map(|n| (n.commune.x, n.commune.y)).collect();
+    for (i, net) in nets.iter_mut().enumerate() {
+        let nearest = points
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, &(x, y))| ((x - points[i].0).powi(2) + (y - points[i].1).powi(2)).sqrt())
+            .fold(f64::INFINITY, f64::min);
+        if nearest.is_finite() {
+            net.fit_within(0.48 * nearest);
+        }
+    }
 }
 
 /// Every table of the model in model order: the shared tables, then each commune's rows in commune order; tables

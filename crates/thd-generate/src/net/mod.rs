@@ -239,6 +239,9 @@ pub struct CommuneNet {
     pub commune: &'static Commune,
     /// Rotation of the local frame (cos, sin).
     rotation: (f64, f64),
+    /// Metres on the ground per local metre: below 1 when the commune's network must shrink to stay clear of a
+    /// neighbouring commune's ([`CommuneNet::fit_within`]).
+    scale: f64,
     pub nro: u32,
     pub nro_phase: Phase,
     pub day: u32,
@@ -257,6 +260,7 @@ impl CommuneNet {
     /// Lambert-93 coordinates of a local point, rounded to the centimetre as surveyed data would be.
     pub fn world(&self, (u, v): Local) -> (f64, f64) {
         let (c, s) = self.rotation;
+        let (u, v) = (u * self.scale, v * self.scale);
         let round = |m: f64| (m * 100.0).round() / 100.0;
         (
             round(self.commune.x + c * u - s * v),
@@ -287,7 +291,26 @@ impl CommuneNet {
             self.nodes[path.a as usize].local,
             self.nodes[path.b as usize].local,
         );
-        ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+        ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() * self.scale
+    }
+
+    /// Farthest distance on the ground from the commune's point to a corner of its network's extent.
+    pub fn radius(&self) -> f64 {
+        let Rect { min, max } = self.rect;
+        [min, max, (min.0, max.1), (max.0, min.1)]
+            .iter()
+            .map(|&(x, y)| (x * x + y * y).sqrt())
+            .fold(0.0, f64::max)
+            * self.scale
+    }
+
+    /// Shrinks the network so that it reaches no farther than `radius` metres from the commune's point: two
+    /// neighbouring communes each kept within half their distance never overlap.
+    pub fn fit_within(&mut self, radius: f64) {
+        let reach = self.radius();
+        if reach > radius && reach > 0.0 {
+            self.scale *= radius / reach;
+        }
     }
 
     /// Total plugs of the commune.
@@ -321,6 +344,7 @@ pub fn build(commune: &'static Commune, plugs: u32, rng: &mut impl Rng) -> Commu
     let net = CommuneNet {
         commune,
         rotation: (angle.cos(), angle.sin()),
+        scale: 1.0,
         nro: 0,
         nro_phase: plans.iter().map(|p| p.phase).max().unwrap_or(Phase::Avp),
         day: plans.iter().map(|p| p.day).min().unwrap_or(0),
