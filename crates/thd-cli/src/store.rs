@@ -101,6 +101,12 @@ pub struct ImportArgs {
     /// When it was received (YYYY-MM-DD).
     #[arg(long, value_parser = parse_day)]
     received: Option<String>,
+    /// The phase to check it at (PRE … MCO); by default the most frequent `*_statut` of its objects.
+    #[arg(long)]
+    phase: Option<thd_check::Phase>,
+    /// Operator configuration of the checks (TOML, see docs/checks.md).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 fn parse_day(text: &str) -> Result<String, String> {
@@ -110,16 +116,33 @@ fn parse_day(text: &str) -> Result<String, String> {
 }
 
 pub fn import(args: &ImportArgs) -> Result<()> {
+    let config = match &args.config {
+        Some(path) => thd_check::Config::load(path)?,
+        None => thd_check::Config::default(),
+    };
     let raw = inspect::read(&args.path)?;
-    let version = raw.version.ok_or_else(|| {
-        UnusableInput(format!(
+    if raw.version.is_none() {
+        return Err(UnusableInput(format!(
             "{}: no GraceTHD version recognised (2.0.1 or 3), nothing to import",
             args.path.display()
         ))
-    })?;
-    // Only the diagnostics are kept with the delivery: validate the cells, without building the typed network.
-    let stage = progress::stage("vérification");
-    let checks = thd_network::validate(&raw, version);
+        .into());
+    }
+    // The delivery is kept with every defect `thd check` finds: its values, the catalogue at its phase and the
+    // graph, so `thd show` and the API report them without checking again.
+    let stage = progress::stage("contrôles");
+    let decoded = thd_network::decode(&raw).map_err(|e| UnusableInput(e.to_string()))?;
+    let checked = thd_check::check(
+        &raw,
+        &decoded.network,
+        &thd_check::CheckOptions {
+            phase: args.phase,
+            config: &config,
+        },
+    );
+    let mut checks = decoded.diagnostics;
+    config.apply(&mut checks);
+    checks.extend(checked.diagnostics);
     stage.finish_and_clear();
     let errors = raw
         .diagnostics

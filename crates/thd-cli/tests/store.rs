@@ -86,7 +86,13 @@ fn deliveries_are_imported_once_listed_shown_and_compared() {
     );
 
     let shown = json(&thd(&["show", "1", "--format", "json"], &db));
+    // The 10 injected defects are the errors; the graph checks' warnings on the sample are stored with them
+    // (aerial paths ending in chambers where a street changes laying).
     assert_eq!(shown["diagnostics"]["by_severity"]["error"], 10);
+    assert!(
+        shown.to_string().contains("graph.path.support"),
+        "the checks' diagnostics are kept: {shown}"
+    );
 
     let diff = json(&thd(&["diff", "1", "2", "--format", "json"], &db));
     let tables = diff["tables"].as_array().unwrap();
