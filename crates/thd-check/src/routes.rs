@@ -5,10 +5,12 @@
 //! GraceTHD does not order a route's paths, so "continuous" is checked as connectivity: in the graph made of the
 //! route's paths, the cable's two nodes are connected and no path of the route is off that connected piece.
 
-use geo::{Distance, Euclidean, Length};
-use geo_types::LineString;
+use geo::{BoundingRect, Distance, Euclidean, Length};
+use geo_types::{LineString, Point};
 use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 use rustc_hash::FxHashMap;
 use thd_diag::Diagnostic;
 use thd_network::{Cable, Id, Network, Node, Path};
@@ -54,14 +56,63 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Diagnostic> {
             lines.entry(cable).or_insert((code, line));
         }
     }
+    let paths = PathIndex::new(net);
     let ids: Vec<Id<Cable>> = net.cables.ids().collect();
     ids.par_iter()
-        .flat_map_iter(|&id| check_cable(ctx, id, &routes[id.index()], lines.get(&id).copied()))
+        .flat_map_iter(|&id| {
+            check_cable(
+                ctx,
+                &paths,
+                id,
+                &routes[id.index()],
+                lines.get(&id).copied(),
+            )
+        })
         .collect()
+}
+
+/// The drawn paths in an R-tree of their bounding boxes, so that each vertex of a cable line finds the paths
+/// near it without measuring its distance to every path of a route hundreds of paths long.
+struct PathIndex {
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
+}
+
+impl PathIndex {
+    fn new(net: &Network) -> Self {
+        Self {
+            tree: RTree::bulk_load(
+                net.paths
+                    .iter()
+                    .filter_map(|(id, _, p)| {
+                        let r = p.line.as_ref()?.bounding_rect()?;
+                        Some(GeomWithData::new(
+                            Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                            id.index() as u32,
+                        ))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Whether a path among `members` (sorted path indices) passes within `offset` of `p`.
+    fn near(&self, net: &Network, p: Point, members: &[u32], offset: f64) -> bool {
+        let envelope = AABB::from_corners(
+            [p.x() - offset, p.y() - offset],
+            [p.x() + offset, p.y() + offset],
+        );
+        self.tree
+            .locate_in_envelope_intersecting(&envelope)
+            .filter(|e| members.binary_search(&e.data).is_ok())
+            .filter_map(|e| net.paths.id_at(e.data as usize))
+            .filter_map(|id| net.paths.get(id).line.as_ref())
+            .any(|l| Euclidean.distance(&p, l) <= offset)
+    }
 }
 
 fn check_cable(
     ctx: &Context<'_>,
+    paths: &PathIndex,
     id: Id<Cable>,
     route: &[Id<Path>],
     line: Option<(&str, &LineString)>,
@@ -121,8 +172,12 @@ fn check_cable(
             .filter_map(|&p| net.paths.get(p).line.as_ref())
             .collect();
         if !route_lines.is_empty() {
+            let mut members: Vec<u32> = route.iter().map(|p| p.index() as u32).collect();
+            members.sort_unstable();
+            // Only the vertices with no route path nearby are measured against the whole route.
             let farthest = line
                 .points()
+                .filter(|&p| !paths.near(net, p, &members, offset))
                 .map(|p| {
                     (
                         p,
