@@ -339,8 +339,16 @@ const DUCT_FILL: f64 = 0.5;
 /// Inner and outer diameters (mm) of a path's ducts: the smallest standard size of its kind (operator PEHD from
 /// 28/32, incumbent PVC from 42/45) that keeps the fullest duct of the path within [`DUCT_FILL`].
 fn duct_size(path: &Path, fullest: f64) -> (u32, u32) {
-    const PEHD: [(u32, u32); 5] = [(28, 32), (33, 40), (42, 50), (52, 60), (66, 75)];
-    const PVC: [(u32, u32); 4] = [(42, 45), (56, 60), (75, 80), (94, 100)];
+    const PEHD: [(u32, u32); 7] = [
+        (28, 32),
+        (33, 40),
+        (42, 50),
+        (52, 60),
+        (66, 75),
+        (83, 90),
+        (100, 110),
+    ];
+    const PVC: [(u32, u32); 5] = [(42, 45), (56, 60), (75, 80), (94, 100), (110, 125)];
     let sizes: &[(u32, u32)] = if path.owner == Owner::Operator {
         &PEHD
     } else {
