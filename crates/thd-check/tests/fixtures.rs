@@ -17,31 +17,14 @@
 //! Zones: ZN1 (-100,-100)–(1200,1200) served from N1; ZS1 (900,-50)–(1150,1150) from N3; ZP1 (950,950)–(1100,1100)
 //! from N5.
 
-use geo_types::{Geometry, LineString, MultiPolygon, Point, Rect};
+use geo_types::Geometry;
 use std::collections::BTreeMap;
 use thd_check::{CheckOptions, Checked, Config, Phase, check};
 use thd_model::{GraceVersion, RawDelivery, RawTableBuilder, SourceFormat};
 
-const X0: f64 = 300_000.0;
-const Y0: f64 = 6_800_000.0;
+mod common;
 
-fn pt(x: f64, y: f64) -> Option<Geometry> {
-    Some(Geometry::Point(Point::new(X0 + x, Y0 + y)))
-}
-
-fn line(points: &[(f64, f64)]) -> Option<Geometry> {
-    Some(Geometry::LineString(LineString::from(
-        points
-            .iter()
-            .map(|&(x, y)| (X0 + x, Y0 + y))
-            .collect::<Vec<_>>(),
-    )))
-}
-
-fn rect(x1: f64, y1: f64, x2: f64, y2: f64) -> Option<Geometry> {
-    let r = Rect::new((X0 + x1, Y0 + y1), (X0 + x2, Y0 + y2));
-    Some(Geometry::MultiPolygon(MultiPolygon(vec![r.to_polygon()])))
-}
+use common::{X0, Y0, line, pt, rect};
 
 /// One row: its cells and its geometry.
 type Row = (Vec<String>, Option<Geometry>);

@@ -13,31 +13,14 @@
 //! Every cell the fixture does not set holds `<code>.<column>`: filled, unique, and naming no other object,
 //! so only what a test sets can join or meet a condition.
 
-use geo_types::{Geometry, LineString, MultiPolygon, Point, Rect};
+use geo_types::Geometry;
 use std::collections::BTreeMap;
 use thd_check::{CheckOptions, Checked, Config, Phase, check};
 use thd_model::{GraceVersion, RawDelivery, RawTableBuilder, Schema, SourceFormat};
 
-const X0: f64 = 300_000.0;
-const Y0: f64 = 6_800_000.0;
+mod common;
 
-fn pt(x: f64, y: f64) -> Option<Geometry> {
-    Some(Geometry::Point(Point::new(X0 + x, Y0 + y)))
-}
-
-fn line(points: &[(f64, f64)]) -> Option<Geometry> {
-    Some(Geometry::LineString(LineString::from(
-        points
-            .iter()
-            .map(|&(x, y)| (X0 + x, Y0 + y))
-            .collect::<Vec<_>>(),
-    )))
-}
-
-fn rect(x1: f64, y1: f64, x2: f64, y2: f64) -> Option<Geometry> {
-    let r = Rect::new((X0 + x1, Y0 + y1), (X0 + x2, Y0 + y2));
-    Some(Geometry::MultiPolygon(MultiPolygon(vec![r.to_polygon()])))
-}
+use common::{line, pt, rect};
 
 /// One row: column → value, and its geometry.
 type Row = (BTreeMap<String, String>, Option<Geometry>);
