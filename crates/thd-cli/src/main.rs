@@ -6,6 +6,7 @@
 //! blocking defects, 1 for any other failure.
 
 mod check;
+mod diff_geojson;
 mod export;
 mod generate;
 mod inspect;

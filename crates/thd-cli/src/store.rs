@@ -271,19 +271,34 @@ pub struct DiffArgs {
     /// Geometries that moved by at most this many metres count as unchanged.
     #[arg(long, default_value_t = 0.5)]
     tolerance: f64,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    /// table: counts and the first changes; json: every change; geojson: the added, removed and changed objects
+    /// as WGS84 features (their geometry, the change, the attributes that changed), for a map.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    format: DiffFormat,
     /// Changed objects listed per table (table format).
     #[arg(long, default_value_t = 10)]
     show: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Geojson,
 }
 
 pub fn diff(args: &DiffArgs) -> Result<()> {
     let runtime = runtime()?;
     let store = args.db.open(&runtime)?;
     let diff = runtime.block_on(store.diff(args.old, args.new, args.tolerance))?;
+    if let DiffFormat::Geojson = args.format {
+        let old = runtime.block_on(store.load(args.old))?;
+        let new = runtime.block_on(store.load(args.new))?;
+        runtime.block_on(store.close());
+        return crate::diff_geojson::write(&diff, &old, &new, std::io::stdout().lock());
+    }
     runtime.block_on(store.close());
-    if let Format::Json = args.format {
+    if let DiffFormat::Json = args.format {
         return print_json(&diff);
     }
     if diff.is_empty() {

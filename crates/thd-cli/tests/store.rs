@@ -100,4 +100,16 @@ fn deliveries_are_imported_once_listed_shown_and_compared() {
     assert_eq!(tables[0]["table"], "t_suf");
     assert_eq!(tables[0]["removed"], serde_json::json!([removed]));
     assert_eq!(tables[0]["added"], serde_json::json!([]));
+
+    // The same diff for a map: one feature, the removed end-user site (t_suf has no geometry of its own).
+    let map = json(&thd(&["diff", "1", "2", "--format", "geojson"], &db));
+    assert_eq!(map["type"], "FeatureCollection");
+    let features = map["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1, "{map}");
+    assert_eq!(features[0]["properties"]["change"], "removed");
+    assert_eq!(
+        features[0]["properties"]["object"],
+        serde_json::json!(removed)
+    );
+    assert_eq!(features[0]["geometry"], serde_json::Value::Null);
 }

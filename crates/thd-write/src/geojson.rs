@@ -170,6 +170,19 @@ fn string(text: &str, out: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer(out, text).map_err(io::Error::from)
 }
 
+/// A Lambert-93 geometry as the text of a GeoJSON geometry object in WGS84 (the same projection, precision and
+/// ring order as the layers), for callers that build their own features, such as the diff of two deliveries.
+pub fn geometry_to_geojson(g: &Geometry<f64>) -> Result<String, TransformError> {
+    let mut out = Vec::new();
+    match geometry(g, &mut out) {
+        Ok(()) => {
+            Ok(String::from_utf8(out).expect("serde_json and the position writer emit UTF-8"))
+        }
+        Err(GeometryFailure::Transform(e)) => Err(e),
+        Err(GeometryFailure::Io(e)) => unreachable!("writing into a Vec cannot fail: {e}"),
+    }
+}
+
 /// Writes a Lambert-93 geometry as a GeoJSON geometry object in WGS84.
 fn geometry<W: Write>(g: &Geometry<f64>, out: &mut W) -> Result<(), GeometryFailure> {
     match g {

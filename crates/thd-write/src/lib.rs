@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use thd_model::{GraceVersion, RawTable, Schema};
 
 pub use error::WriteError;
-pub use geojson::write_geojson;
+pub use geojson::{geometry_to_geojson, write_geojson};
 pub use gpkg::write_geopackage;
 pub use options::{Container, TextEncoding, WriteOptions};
 
