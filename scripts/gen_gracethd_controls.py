@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the project's control catalogue (gracethd/v2.0.1/controls.json) from ../shared/gracethd/v2.0.1/checks.csv.
 
-The checks crate (crates/thd-check) reads this file: the filling grid (which attribute is mandatory at which
+The checks crate (crates/thd-check) reads this file: the table grid (which tables a phase requires), the filling grid (which attribute is mandatory at which
 phase), the reference checker's alphanumeric, geometry and business controls with their ids, severities and
 French/English wording, the model's normative rules, and the families of controls the model's DDL enforces at load
 time (types, lists, keys, references, geometries), which the decoder reports. Adding a control to the grid or
@@ -69,11 +69,22 @@ def build(shared):
                 "en": " ".join(r["description_en"].split()),
                 "implemented": r["implemented"],
             })
+    # The table grid (t_ct_conf_filltab): which tables a delivery must contain at each phase.
+    tables = []
+    grid_path = shared / "gracethd/v2.0.1/gracethd-check/t_ct_conf_filltab_psql.csv"
+    for r in csv.DictReader(open(grid_path, encoding="utf-8"), delimiter=";"):
+        letter = lambda v: (v or "").strip() or "-"
+        by_phase = {
+            "PRE": r["pre"], "DIA": r["dia"], "AVP": r["avp"], "PRO": r["pro_ou_act"], "ACT": r["pro_ou_act"],
+            "EXE": r["exe"], "TVX": r["tvx_ou_rec"], "REC": r["tvx_ou_rec"], "MCO": r["mco"],
+        }
+        tables.append({"table": r["nomtable"], "grid": "".join(letter(by_phase[p]) for p in PHASES)})
     return {
         "generated_by": "scripts/gen_gracethd_controls.py from ../shared/gracethd/v2.0.1/checks.csv",
         "version": "2.0.1",
         "phases": PHASES,
         "severities": {"1": "blocking", "2": "invalid", "3": "to_fix", "4": "informative"},
+        "tables": tables,
         "filling": filling,
         "controls": controls,
         "normative": normative,

@@ -206,6 +206,12 @@ pub fn markdown() -> String {
          (C and F are not checked; N is not applicable). Severity: the catalogue's, mapped 1 → critical, 2/3 → error, \
          4 → info.\n"
     );
+    let _ = writeln!(
+        out,
+        "The table grid (`t_ct_conf_filltab`, {} tables): a table whose letter is O at the delivery's phase and that \
+         the delivery does not contain gives `filltab_<table>` (error, `thd-check filling`).\n",
+        catalogue.tables.len()
+    );
     let _ = writeln!(out, "## Checks the model's DDL enforces at load time\n");
     let _ = writeln!(
         out,

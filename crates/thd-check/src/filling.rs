@@ -28,13 +28,54 @@ struct Required<'c> {
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Diagnostic> {
     let schema = ctx.network.schema();
     let required = required(ctx, schema);
-    required
-        .par_iter()
-        .flat_map_iter(|req| {
-            let Some(table) = ctx.delivery.table(req.table) else {
-                return Vec::new();
-            };
-            empty_cells(ctx, table, req)
+    let mut out = absent_tables(ctx);
+    out.par_extend(required.par_iter().flat_map_iter(|req| {
+        let Some(table) = ctx.delivery.table(req.table) else {
+            return Vec::new();
+        };
+        empty_cells(ctx, table, req)
+    }));
+    out
+}
+
+/// Tables the table grid requires at the phase (`filltab_<table>`, v2.0.1) that the delivery does not contain at
+/// all. An empty table is not reported: the grid says which files a delivery of the phase carries, and a
+/// network may have no object of a kind (no coaxial zone, no cabinet rack yet).
+fn absent_tables(ctx: &Context<'_>) -> Vec<Diagnostic> {
+    if ctx.network.version != thd_model::GraceVersion::V2_0_1 {
+        return Vec::new();
+    }
+    Catalogue::v2()
+        .tables
+        .iter()
+        .filter(|t| t.obligation(ctx.phase) == Obligation::Mandatory)
+        .filter(|t| ctx.delivery.table(&t.table).is_none())
+        .filter_map(|t| {
+            let id = format!("filltab_{}", t.table);
+            ctx.enabled(&id).then(|| Diagnostic {
+                rule: Cow::Owned(id),
+                category: Category::Structure,
+                severity: Severity::Error,
+                table: Some(t.table.clone()),
+                object: None,
+                file: None,
+                row: None,
+                column: None,
+                value: None,
+                location: None,
+                message_fr: format!(
+                    "Table {} absente de la livraison, attendue à la phase {} (grille des tables).",
+                    t.table, ctx.phase
+                ),
+                message_en: format!(
+                    "Table {} is missing from the delivery; the table grid expects it at phase {}.",
+                    t.table, ctx.phase
+                ),
+                hint: Some(format!(
+                    "Livrer {} (même vide s'il n'y a aucun objet).",
+                    t.table
+                )),
+            })
         })
         .collect()
 }

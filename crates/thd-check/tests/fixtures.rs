@@ -258,6 +258,7 @@ fn graph_only() -> Config {
         [controls]
         "*_r0*" = { enabled = false }
         "schema_notnull_*" = { enabled = false }
+        "filltab_*" = { enabled = false }
         "#,
         "test",
     )
@@ -586,9 +587,44 @@ fn thresholds_come_from_the_configuration() {
         line(&[(1000.5, 0.0), (1000.0, 500.0)]),
     );
     let lenient = Config::parse(
-        "[thresholds]\ntopology_tolerance_m = 1.0\n[controls]\n\"*_r0*\" = { enabled = false }\n\"schema_notnull_*\" = { enabled = false }\n",
+        "[thresholds]\ntopology_tolerance_m = 1.0\n[controls]\n\"*_r0*\" = { enabled = false }\n\"schema_notnull_*\" = { enabled = false }\n\"filltab_*\" = { enabled = false }\n",
         "ops.toml",
     )
     .expect("config");
     assert_eq!(run(&f, &lenient, Phase::Avp).diagnostics, vec![]);
+}
+
+#[test]
+fn tables_the_phase_requires_must_be_delivered() {
+    let mut f = clean();
+    f.tables.remove("t_cableline");
+    let only_tables = Config::parse("[controls]\n\"*_r0*\" = { enabled = false }\n\"schema_notnull_*\" = { enabled = false }\n\"graph.*\" = { enabled = false }\n\"*_g8*\" = { enabled = false }\n\"*_m8*\" = { enabled = false }\n\"*_s8*\" = { enabled = false }\n", "ops.toml").expect("config");
+    let absent = |phase| {
+        let mut rules: Vec<String> = run(&f, &only_tables, phase)
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.starts_with("filltab_"))
+            .map(|d| d.rule.to_string())
+            .collect();
+        rules.sort();
+        rules
+    };
+    // At AVP the grid requires, among others, t_cableline, t_ltech, t_organisme, t_zcoax, none of which the
+    // fixture carries now; at PRE it requires t_ltech, t_organisme and t_zcoax but not yet the cable lines.
+    let avp = absent(Phase::Avp);
+    assert!(avp.contains(&"filltab_t_cableline".to_owned()), "{avp:?}");
+    assert!(avp.contains(&"filltab_t_ltech".to_owned()), "{avp:?}");
+    assert!(
+        !avp.contains(&"filltab_t_cheminement".to_owned()),
+        "delivered: {avp:?}"
+    );
+    assert!(
+        !avp.contains(&"filltab_t_conduite".to_owned()),
+        "not required at AVP: {avp:?}"
+    );
+    assert_eq!(
+        absent(Phase::Pre),
+        ["filltab_t_ltech", "filltab_t_organisme", "filltab_t_zcoax"]
+    );
+    assert!(absent(Phase::Exe).contains(&"filltab_t_cableline".to_owned()));
 }

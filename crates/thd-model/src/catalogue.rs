@@ -35,6 +35,24 @@ impl FillingControl {
     }
 }
 
+/// A table the reference checker's table grid (`t_ct_conf_filltab`) expects in a delivery, per phase.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TableControl {
+    pub table: String,
+    /// One obligation letter per phase, in [`Phase::ALL`] order.
+    pub grid: String,
+}
+
+impl TableControl {
+    /// What the grid asks of this table at `phase`.
+    pub fn obligation(&self, phase: Phase) -> Obligation {
+        self.grid
+            .as_bytes()
+            .get(phase as usize)
+            .map_or(Obligation::Unset, |&letter| Obligation::from_letter(letter))
+    }
+}
+
 /// One alphanumeric (`S`), geometry (`G`) or business (`M`) control of the reference checker.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReferenceControl {
@@ -74,6 +92,8 @@ pub struct DdlFamily {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Catalogue {
     pub version: String,
+    /// The table grid: which tables each phase requires.
+    pub tables: Vec<TableControl>,
     pub filling: Vec<FillingControl>,
     pub controls: Vec<ReferenceControl>,
     pub normative: Vec<NormativeRule>,
