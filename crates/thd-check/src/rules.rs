@@ -2,26 +2,8 @@
 //! connectivity, ducts, supports, node proximity). The reference checker's own controls keep their ids and
 //! wording from the [catalogue](crate::catalogue).
 
-use thd_diag::{Category, Rule, Severity};
-
-macro_rules! rules {
-    ($($name:ident = $id:literal, $cat:ident, $sev:ident, $fr:literal, $en:literal, $hint:expr;)*) => {
-        $(
-            pub const $name: Rule = Rule {
-                id: $id,
-                category: Category::$cat,
-                severity: Severity::$sev,
-                title_fr: $fr,
-                title_en: $en,
-                hint: $hint,
-            };
-        )*
-        /// Every control of the engine's own, for catalogues, coverage tables and configuration.
-        pub const ALL: &[Rule] = &[$($name),*];
-    };
-}
-
-rules! {
+thd_diag::declare_rules! {
+    /// Every control of the engine's own, for catalogues, coverage tables and configuration.
     NODES_TOO_CLOSE = "graph.node.too_close", Topology, Warning,
         "Deux nœuds plus proches que la tolérance", "Two nodes closer than the tolerance",
         Some("Fusionner les deux nœuds ou les écarter : le graphe ne doit avoir qu'un nœud par point.");

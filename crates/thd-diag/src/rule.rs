@@ -40,3 +40,31 @@ pub struct Rule {
     pub title_en: &'static str,
     pub hint: Option<&'static str>,
 }
+
+/// Declares rules as `pub const` [`Rule`]s and an `ALL` slice of them (its doc comment comes first), so that each
+/// crate raising diagnostics lists its rules once, in one shape:
+///
+/// ```
+/// thd_diag::declare_rules! {
+///     /// The rules of this example.
+///     EXAMPLE = "example.rule", Value, Warning, "Exemple", "Example", None;
+/// }
+/// assert_eq!(ALL[0].id, "example.rule");
+/// ```
+#[macro_export]
+macro_rules! declare_rules {
+    (#[doc = $all:literal] $($name:ident = $id:literal, $cat:ident, $sev:ident, $fr:literal, $en:literal, $hint:expr;)*) => {
+        $(
+            pub const $name: $crate::Rule = $crate::Rule {
+                id: $id,
+                category: $crate::Category::$cat,
+                severity: $crate::Severity::$sev,
+                title_fr: $fr,
+                title_en: $en,
+                hint: $hint,
+            };
+        )*
+        #[doc = $all]
+        pub const ALL: &[$crate::Rule] = &[$($name),*];
+    };
+}

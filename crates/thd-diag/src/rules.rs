@@ -2,26 +2,8 @@
 //!
 //! Ids are stable: reports, stored diagnostics and operator configuration refer to them.
 
-use crate::{Category, Rule, Severity};
-
-macro_rules! rules {
-    ($($name:ident = $id:literal, $cat:ident, $sev:ident, $fr:literal, $en:literal, $hint:expr;)*) => {
-        $(
-            pub const $name: Rule = Rule {
-                id: $id,
-                category: Category::$cat,
-                severity: Severity::$sev,
-                title_fr: $fr,
-                title_en: $en,
-                hint: $hint,
-            };
-        )*
-        /// Every reading and decoding rule, for catalogues and configuration.
-        pub const ALL: &[Rule] = &[$($name),*];
-    };
-}
-
-rules! {
+crate::declare_rules! {
+    /// Every reading and decoding rule, for catalogues and configuration.
     READ_IO = "read.io", Structure, Critical,
         "Fichier illisible", "File cannot be read",
         Some("Vérifier que le fichier existe et qu'il est lisible, puis relivrer.");
