@@ -116,3 +116,36 @@ pub fn check(delivery: &RawDelivery, network: &Network, options: &CheckOptions<'
         components,
     }
 }
+
+/// A delivery decoded and checked: what an import keeps and a report shows.
+#[derive(Debug)]
+pub struct Inspection {
+    pub network: Network,
+    pub phase: Phase,
+    pub phase_source: PhaseSource,
+    pub components: Components,
+    /// The decoding's diagnostics (values that do not fit their column), with the operator's configuration
+    /// applied, followed by the checks' — every defect found after reading, in that order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Decodes `delivery` and runs [`check`] on it: the one pipeline behind `thd import` and the server's uploads,
+/// so that a delivery stored by either carries the same diagnostics. Fails only when the delivery's GraceTHD
+/// version was not detected.
+pub fn inspect(
+    delivery: &RawDelivery,
+    options: &CheckOptions<'_>,
+) -> Result<Inspection, thd_network::DecodeError> {
+    let decoded = thd_network::decode(delivery)?;
+    let checked = check(delivery, &decoded.network, options);
+    let mut diagnostics = decoded.diagnostics;
+    options.config.apply(&mut diagnostics);
+    diagnostics.extend(checked.diagnostics);
+    Ok(Inspection {
+        network: decoded.network,
+        phase: checked.phase,
+        phase_source: checked.phase_source,
+        components: checked.components,
+        diagnostics,
+    })
+}

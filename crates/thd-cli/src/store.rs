@@ -131,18 +131,15 @@ pub fn import(args: &ImportArgs) -> Result<()> {
     // The delivery is kept with every defect `thd check` finds: its values, the catalogue at its phase and the
     // graph, so `thd show` and the API report them without checking again.
     let stage = progress::stage("contrôles");
-    let decoded = thd_network::decode(&raw).map_err(|e| UnusableInput(e.to_string()))?;
-    let checked = thd_check::check(
+    let inspection = thd_check::inspect(
         &raw,
-        &decoded.network,
         &thd_check::CheckOptions {
             phase: args.phase,
             config: &config,
         },
-    );
-    let mut checks = decoded.diagnostics;
-    config.apply(&mut checks);
-    checks.extend(checked.diagnostics);
+    )
+    .map_err(|e| UnusableInput(e.to_string()))?;
+    let checks = inspection.diagnostics;
     stage.finish_and_clear();
     let errors = raw
         .diagnostics

@@ -32,6 +32,7 @@ mod error;
 mod identity;
 mod layout;
 mod postgres;
+mod query;
 mod sqlite;
 mod types;
 
@@ -41,6 +42,7 @@ use thd_model::RawDelivery;
 
 pub use diff::{AttributeChange, Diff, GeometryChange, ObjectChange, TableDiff};
 pub use error::StoreError;
+pub use query::{DiagnosticPage, DiagnosticQuery};
 pub use sqlite::SCHEMA_VERSION;
 pub use types::{DeliveryDetail, DeliverySummary, DiagnosticSummary, ImportMeta, ImportOutcome};
 
@@ -111,6 +113,18 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(s) => s.delivery(id).await,
             Backend::Postgres(s) => s.delivery(id).await,
+        }
+    }
+
+    /// One page of delivery `id`'s diagnostics (read and checks) matching `query`, with the total that match.
+    pub async fn diagnostics(
+        &self,
+        id: i64,
+        query: &DiagnosticQuery,
+    ) -> Result<DiagnosticPage, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.diagnostics(id, query).await,
+            Backend::Postgres(s) => s.diagnostics(id, query).await,
         }
     }
 

@@ -19,9 +19,10 @@ use geo_types::{Geometry, LineString, Polygon, point};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
+use thd_diag::{Category, Diagnostic, Severity};
 use thd_generate::{GenerateOptions, generate};
 use thd_model::{GraceVersion, RawDelivery, RawTable, RawTableBuilder, SourceFormat};
-use thd_store::{AttributeChange, GeometryChange, ImportMeta, Store, StoreError};
+use thd_store::{AttributeChange, DiagnosticQuery, GeometryChange, ImportMeta, Store, StoreError};
 
 const DEMO: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -186,6 +187,7 @@ on_both_backends!(
     an_import_failing_midway_leaves_the_store_unchanged,
     a_store_of_a_newer_schema_is_refused,
     a_delivery_without_version_is_refused,
+    diagnostics_page_through_filters_in_stored_order,
 );
 
 fn zone(z: &str) -> ImportMeta {
@@ -794,4 +796,103 @@ async fn an_import_into_a_store_locked_by_another_writer_fails_with_locked() {
         &store.load(outcome.delivery_id).await.expect("load"),
         &delivery,
     );
+}
+
+/// A hand-made diagnostic: rule `rule`, on table `table`, at `severity`, numbered `n` in its message.
+fn diagnostic(n: usize, rule: &'static str, table: &str, severity: Severity) -> Diagnostic {
+    Diagnostic {
+        rule: rule.into(),
+        category: Category::Topology,
+        severity,
+        table: Some(table.to_owned()),
+        object: None,
+        file: None,
+        row: None,
+        column: None,
+        value: None,
+        location: None,
+        message_fr: format!("défaut {n}"),
+        message_en: format!("defect {n}"),
+        hint: None,
+    }
+}
+
+async fn diagnostics_page_through_filters_in_stored_order(place: Place) {
+    let delivery = generated(40, 3, GraceVersion::V2_0_1);
+    // 30 diagnostics whose filters' answers are known by construction: every third an error on t_noeud, the
+    // others warnings on t_cable; rule a for even n, b for odd n.
+    let checks: Vec<Diagnostic> = (0..30)
+        .map(|n| {
+            let (table, severity) = if n % 3 == 0 {
+                ("t_noeud", Severity::Error)
+            } else {
+                ("t_cable", Severity::Warning)
+            };
+            diagnostic(
+                n,
+                if n % 2 == 0 { "rule.a" } else { "rule.b" },
+                table,
+                severity,
+            )
+        })
+        .collect();
+    let read = delivery.diagnostics.len() as u64;
+    let store = Store::open(&place.location).await.expect("open");
+    let meta = ImportMeta {
+        checks,
+        ..ImportMeta::default()
+    };
+    let id = store
+        .import(&delivery, &meta)
+        .await
+        .expect("import")
+        .delivery_id;
+
+    let all = store
+        .diagnostics(
+            id,
+            &DiagnosticQuery {
+                limit: 1000,
+                ..DiagnosticQuery::default()
+            },
+        )
+        .await
+        .expect("all");
+    assert_eq!(all.total, read + 30);
+    let errors = store
+        .diagnostics(
+            id,
+            &DiagnosticQuery {
+                min_severity: Some(Severity::Error),
+                table: Some("t_noeud".into()),
+                limit: 4,
+                offset: 2,
+                ..DiagnosticQuery::default()
+            },
+        )
+        .await
+        .expect("errors");
+    assert_eq!(errors.total, 10, "n = 0, 3, ..., 27");
+    let messages: Vec<&str> = errors.items.iter().map(|d| d.message_en.as_str()).collect();
+    assert_eq!(messages, ["defect 6", "defect 9", "defect 12", "defect 15"]);
+    let rule_b = store
+        .diagnostics(
+            id,
+            &DiagnosticQuery {
+                rule: Some("rule.b".into()),
+                table: Some("t_cable".into()),
+                ..DiagnosticQuery::default()
+            },
+        )
+        .await
+        .expect("rule b");
+    // Odd n not divisible by 3 below 30: 1, 5, 7, 11, 13, 17, 19, 23, 25, 29.
+    assert_eq!(rule_b.total, 10);
+    assert_eq!(rule_b.items.len(), 10);
+    assert!(matches!(
+        store.diagnostics(id + 1, &DiagnosticQuery::default()).await,
+        Err(StoreError::NoDelivery(_))
+    ));
+    store.close().await;
+    place.finish().await;
 }

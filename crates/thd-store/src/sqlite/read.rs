@@ -11,6 +11,7 @@ use thd_model::{RawDelivery, RawTableBuilder, SourceFile, SourceFormat};
 
 use super::SqliteStore;
 use crate::layout::quote;
+use crate::query::{Bind, DiagnosticPage, DiagnosticQuery};
 use crate::types::parse_version;
 use crate::{DeliveryDetail, DeliverySummary, DiagnosticSummary, StoreError};
 
@@ -73,6 +74,49 @@ impl SqliteStore {
                 sha256,
             })
             .collect())
+    }
+
+    /// One page of delivery `id`'s diagnostics matching `query`, in stored order.
+    pub(crate) async fn diagnostics(
+        &self,
+        id: i64,
+        query: &DiagnosticQuery,
+    ) -> Result<DiagnosticPage, StoreError> {
+        self.summary(id).await?;
+        let (filter, binds) = query.filter(id, |_| "?".to_owned());
+        let count = format!("SELECT count(*) FROM thd_diagnostic {filter}");
+        let mut counted = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count));
+        for bind in &binds {
+            counted = match bind {
+                Bind::Int(v) => counted.bind(*v),
+                Bind::Text(v) => counted.bind(v.clone()),
+            };
+        }
+        let total = counted.fetch_one(&self.pool).await.map_err(self.db())?;
+        let page = format!(
+            "SELECT json FROM thd_diagnostic {filter} ORDER BY seq LIMIT {} OFFSET {}",
+            query.limit, query.offset
+        );
+        let mut listed = sqlx::query_scalar::<_, String>(AssertSqlSafe(page));
+        for bind in &binds {
+            listed = match bind {
+                Bind::Int(v) => listed.bind(*v),
+                Bind::Text(v) => listed.bind(v.clone()),
+            };
+        }
+        let items = listed
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.db())?
+            .iter()
+            .map(|j| serde_json::from_str::<Diagnostic>(j))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(format!("diagnostic: {e}")))?;
+        Ok(DiagnosticPage {
+            total: total as u64,
+            offset: query.offset,
+            items,
+        })
     }
 
     /// Counts per table, files and a diagnostic summary of delivery `id`.
