@@ -146,6 +146,7 @@ pub fn read(path: &std::path::Path) -> Result<RawDelivery> {
     };
     let options = ReadOptions {
         progress: Some(&on_progress),
+        ..ReadOptions::default()
     };
     let raw =
         thd_read::read_delivery_with(path, &options).map_err(|e| UnusableInput(e.to_string()))?;

@@ -13,6 +13,7 @@ mod inspect;
 mod output;
 mod plan;
 mod progress;
+mod serve;
 mod services;
 mod store;
 
@@ -27,7 +28,8 @@ use std::process::ExitCode;
 /// and `thd diff` look at what the store holds, `thd export` writes a stored delivery back out (GeoPackage,
 /// GeoJSON, shapefiles + CSV); `thd stats`, `thd cost` and `thd rollout` count plugs, cost them and follow the
 /// rollout against its plan; `thd services` answers about the operator's digital-services catalogue;
-/// `thd generate` writes a synthetic delivery to try the tool on.
+/// `thd serve` answers all of it over HTTP (API at /api/openapi.json); `thd generate` writes a synthetic
+/// delivery to try the tool on.
 #[derive(Debug, Parser)]
 #[command(name = "thd", version, propagate_version = true)]
 struct Cli {
@@ -49,6 +51,7 @@ enum Command {
     Cost(plan::CostArgs),
     Rollout(plan::RolloutArgs),
     Services(services::Args),
+    Serve(serve::Args),
 }
 
 /// A failure that means the input cannot be used at all (exit code 2), as opposed to a failure of the tool.
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Cost(args) => plan::cost(&args),
         Command::Rollout(args) => plan::rollout(&args),
         Command::Services(args) => services::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

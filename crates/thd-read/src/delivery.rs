@@ -51,7 +51,10 @@ pub fn read_delivery_with(
             path: path.to_path_buf(),
             source,
         })?;
-        let unpacked = archive::unpack(&bytes).map_err(|e| ReadError::Zip {
+        let limit = options
+            .max_unpacked_bytes
+            .unwrap_or(archive::MAX_UNPACKED_BYTES);
+        let unpacked = archive::unpack_within(&bytes, limit).map_err(|e| ReadError::Zip {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;

@@ -7,12 +7,16 @@ use std::fmt;
 pub struct ReadOptions<'a> {
     /// Called as files are read (from several threads at once: tables are read in parallel), for progress bars.
     pub progress: Option<&'a (dyn Fn(ReadProgress) + Sync)>,
+    /// Most bytes a zip archive may inflate to; `None` for [`crate::archive::MAX_UNPACKED_BYTES`]. A server
+    /// taking uploads from outside sets a bound that fits its memory.
+    pub max_unpacked_bytes: Option<u64>,
 }
 
 impl fmt::Debug for ReadOptions<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReadOptions")
             .field("progress", &self.progress.map(|_| "callback"))
+            .field("max_unpacked_bytes", &self.max_unpacked_bytes)
             .finish()
     }
 }

@@ -117,6 +117,7 @@ fn demo_folder_reads_as_v2_with_the_expected_rows() {
         &dir,
         &ReadOptions {
             progress: Some(&progress),
+            ..ReadOptions::default()
         },
     )
     .expect("demo reads");

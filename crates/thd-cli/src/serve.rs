@@ -1,0 +1,106 @@
+//! `thd serve`: the HTTP API over the store, for dashboards, engineers' uploads and the delegatee's sync.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use thd_plan::{CostModel, PhaseMap, RolloutPlan};
+use thd_server::{App, Planning, Settings};
+use tracing_subscriber::EnvFilter;
+
+use crate::UnusableInput;
+use crate::store::Db;
+
+/// Serve the store over HTTP: deliveries, diagnostics, map layers, plugs, cost and rollout, uploads.
+///
+/// The API is described at /api/openapi.json. Logs go to stderr, one line per request with its x-request-id
+/// (RUST_LOG=debug for more, --log-format json for a log collector). Ctrl-C or SIGTERM stops the server once
+/// the requests in flight are answered.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    db: Db,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The project's phase mapping (CSV, see data/plan/phases.csv); without it no plug has a phase.
+    #[arg(long, value_name = "FILE")]
+    phases: Option<PathBuf>,
+    /// A folder holding prices.csv and phase_costs.csv (default: the built-in schedule of data/plan/).
+    #[arg(long, value_name = "DIR")]
+    prices: Option<PathBuf>,
+    /// The rollout plan (CSV `phase,year,plugs`; default: data/plan/rollout_plan.csv, built in).
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// Operator configuration of the checks run on uploads (TOML, see docs/checks.md).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The largest upload accepted, in megabytes.
+    #[arg(long, default_value_t = 512, value_name = "MB")]
+    upload_limit: u64,
+    /// Deliveries kept decoded in memory for the map and the figures.
+    #[arg(long, default_value_t = 8)]
+    cache: usize,
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+    let unusable = |e: thd_plan::PlanError| anyhow::Error::from(UnusableInput(e.to_string()));
+    let planning = Planning {
+        phases: match &args.phases {
+            Some(path) => PhaseMap::load(path).map_err(unusable)?,
+            None => PhaseMap::default(),
+        },
+        costs: match &args.prices {
+            Some(dir) => CostModel::load(dir).map_err(unusable)?,
+            None => CostModel::builtin(),
+        },
+        plan: match &args.plan {
+            Some(path) => RolloutPlan::load(path).map_err(unusable)?,
+            None => RolloutPlan::builtin(),
+        },
+    };
+    let settings = Settings {
+        upload_limit: args.upload_limit * 1024 * 1024,
+        cached_deliveries: args.cache,
+        checks: match &args.config {
+            Some(path) => thd_check::Config::load(path)?,
+            None => thd_check::Config::default(),
+        },
+        planning,
+        ..Settings::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let location = args.db.location()?;
+    runtime.block_on(async {
+        let store = thd_store::Store::open(&location)
+            .await
+            .with_context(|| format!("ouverture du magasin {location}"))?;
+        eprintln!("thd serve : http://{} (magasin {location})", args.addr);
+        thd_server::serve(App::new(store.clone(), settings), args.addr)
+            .await
+            .with_context(|| format!("écoute sur {}", args.addr))?;
+        store.close().await;
+        Ok(())
+    })
+}

@@ -1,0 +1,200 @@
+//! `/api/deliveries/{id}/stats|cost|rollout`: plugs, premises and raccordables by any breakdown, cost per plug
+//! by phase and department, the rollout against its plan — the figures of `thd stats|cost|rollout`, as JSON or
+//! CSV.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Response;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use thd_plan::{
+    Breakdown, Counts, Dimension, PlugIndex, ZoneAcceptances, cost_report, rollout_report,
+};
+
+use crate::app::App;
+use crate::cache::Loaded;
+use crate::error::ApiError;
+use crate::extract::{Path, Query};
+use crate::table::{self, Format};
+
+#[derive(Debug, Deserialize)]
+pub struct StatsParams {
+    /// Comma-separated dimensions: department, commune, nro, sro, pbo, deployment, phase, tranche, contractor.
+    #[serde(default = "default_stats_by")]
+    by: String,
+    #[serde(default)]
+    format: Format,
+}
+
+fn default_stats_by() -> String {
+    "department".to_owned()
+}
+
+fn dimensions(text: &str) -> Result<Vec<Dimension>, ApiError> {
+    Dimension::parse_list(text).map_err(|e| ApiError::bad_request(format!("by: {e}")))
+}
+
+/// The delivery's plugs placed in their zones, phases and communes; CPU work, done off the async workers.
+async fn placed<T: Send + 'static>(
+    app: &App,
+    id: i64,
+    then: impl FnOnce(&App, &Loaded, &PlugIndex) -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let loaded: Arc<Loaded> = app.inner().deliveries.get(app.store(), id).await?;
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let planning = &app.inner().settings.planning;
+        let index = PlugIndex::build(&loaded.network, &planning.phases, &ZoneAcceptances::new());
+        then(&app, &loaded, &index)
+    })
+    .await
+    .map_err(ApiError::internal)
+}
+
+pub async fn stats(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Query(params): Query<StatsParams>,
+) -> Result<Response, ApiError> {
+    let by = dimensions(&params.by)?;
+    let breakdown = placed(&app, id, move |_, _, index| index.group_by(&by)).await?;
+    let table = StatsTable::from(&breakdown);
+    let mut columns: Vec<String> = table.dimensions.iter().map(|d| d.to_string()).collect();
+    columns.extend(["plugs", "premises", "raccordable"].map(String::from));
+    table::respond_with_columns(
+        params.format,
+        &table,
+        |v| v["rows"].as_array(),
+        Some(columns),
+        &format!("livraison-{id}-prises.csv"),
+    )
+}
+
+/// A breakdown with each row's key spelled out by dimension (`{"department": "35", "plugs": ...}`): what a
+/// dashboard or a spreadsheet wants, rather than positional keys.
+#[derive(Debug, Serialize)]
+struct StatsTable {
+    dimensions: Vec<&'static str>,
+    rows: Vec<Map<String, Value>>,
+    total: Counts,
+}
+
+impl From<&Breakdown> for StatsTable {
+    fn from(breakdown: &Breakdown) -> Self {
+        let dimensions: Vec<&'static str> = breakdown.dimensions.iter().map(|d| d.name()).collect();
+        let rows = breakdown
+            .rows
+            .iter()
+            .map(|group| {
+                let mut row = Map::new();
+                for (name, value) in dimensions.iter().zip(&group.key) {
+                    row.insert(
+                        (*name).to_owned(),
+                        value.clone().map_or(Value::Null, Value::String),
+                    );
+                }
+                for (name, n) in [
+                    ("plugs", group.counts.plugs),
+                    ("premises", group.counts.premises),
+                    ("raccordable", group.counts.raccordable),
+                ] {
+                    row.insert(name.to_owned(), Value::from(n));
+                }
+                row
+            })
+            .collect();
+        StatsTable {
+            dimensions,
+            rows,
+            total: breakdown.total,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CostParams {
+    /// phase and/or department, comma-separated; empty for the total alone.
+    #[serde(default = "default_cost_by")]
+    by: String,
+    #[serde(default)]
+    format: Format,
+}
+
+fn default_cost_by() -> String {
+    "phase,department".to_owned()
+}
+
+pub async fn cost(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Query(params): Query<CostParams>,
+) -> Result<Response, ApiError> {
+    let by = dimensions(&params.by)?;
+    let table = placed(&app, id, move |app, loaded, index| {
+        let report = cost_report(&loaded.network, index, &app.inner().settings.planning.costs);
+        report.by(&by)
+    })
+    .await?
+    .map_err(|e| ApiError::bad_request(format!("by: {e}")))?;
+    table::respond(
+        params.format,
+        &table,
+        |v| v["rows"].as_array(),
+        &format!("livraison-{id}-cout-par-prise.csv"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RolloutParams {
+    /// The day of the report, YYYY-MM-DD; today by default.
+    as_of: Option<NaiveDate>,
+    /// Complete months the forecast pace is measured over.
+    #[serde(default = "default_window")]
+    window: u32,
+    /// For CSV: which table, `years`, `months` or `late_zones`.
+    #[serde(default = "default_rollout_table")]
+    table: String,
+    #[serde(default)]
+    format: Format,
+}
+
+fn default_window() -> u32 {
+    6
+}
+
+fn default_rollout_table() -> String {
+    "months".to_owned()
+}
+
+pub async fn rollout(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Query(params): Query<RolloutParams>,
+) -> Result<Response, ApiError> {
+    if !matches!(params.table.as_str(), "years" | "months" | "late_zones") {
+        return Err(ApiError::bad_request(format!(
+            "table {:?}: years, months or late_zones",
+            params.table
+        )));
+    }
+    if params.window == 0 || params.window > 120 {
+        return Err(ApiError::bad_request("window: 1 to 120 months"));
+    }
+    let as_of = params
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let window = params.window;
+    let report = placed(&app, id, move |app, _, index| {
+        rollout_report(index, &app.inner().settings.planning.plan, as_of, window)
+    })
+    .await?;
+    let name = params.table.clone();
+    table::respond(
+        params.format,
+        &report,
+        |v| v[name.as_str()].as_array(),
+        &format!("livraison-{id}-deploiement-{}.csv", params.table),
+    )
+}
