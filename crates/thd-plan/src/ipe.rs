@@ -209,10 +209,12 @@ pub fn ipe_rows(network: &Network, index: &PlugIndex) -> Vec<IpeRow> {
                 Some(AddressState::Abandoned) => address.cabled,
                 _ => address.cabled.or(served.due),
             };
-            let commercial_opening = address.commercial_opening.or_else(|| {
-                let pm_opening = access_point.as_ref().and_then(|p| p.commercial_opening);
-                deployed.then(|| later(served.since, pm_opening)).flatten()
-            });
+            let commercial_opening = building_opening(
+                address.commercial_opening,
+                deployed,
+                served.since,
+                access_point.as_ref().and_then(|p| p.commercial_opening),
+            );
             IpeRow {
                 address: code.to_owned(),
                 hexacle: address.hexacle.clone(),
@@ -235,6 +237,22 @@ pub fn ipe_rows(network: &Network, index: &PlugIndex) -> Vec<IpeRow> {
             }
         })
         .collect()
+}
+
+/// `DateMiseEnServiceCommercialeImmeuble`: the delivered `ad_idatcom`; else, for an address published
+/// `DEPLOYE`, the later of the day its PM opened commercially and the day it became raccordable. It stays empty
+/// while the PM's opening is unknown: the regulation's 3-month freeze runs from the PM's first making available,
+/// so a date without it could promise a sale the regulation does not yet allow.
+fn building_opening(
+    delivered: Option<NaiveDate>,
+    deployed: bool,
+    raccordable_since: Option<NaiveDate>,
+    pm_opening: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    delivered.or_else(|| {
+        let pm_opening = pm_opening.filter(|_| deployed)?;
+        Some(raccordable_since.map_or(pm_opening, |since| since.max(pm_opening)))
+    })
 }
 
 /// The PM of an SRO zone as published, or `None` when it may not be (see [`IpeRow::access_point`]).
@@ -434,6 +452,27 @@ mod tests {
                 "PMI"
             ]
         );
+    }
+
+    #[test]
+    fn a_building_opens_commercially_after_its_pm_and_its_raccordability() {
+        let day = |m| NaiveDate::from_ymd_opt(2021, m, 1);
+        // (delivered ad_idatcom, published DEPLOYE, raccordable since, PM opening) → published opening.
+        for (delivered, deployed, since, pm, expected) in [
+            (day(9), true, day(6), day(5), day(9)), // the delivery's date wins
+            (day(9), false, None, None, day(9)),    // whatever the state
+            (None, true, day(6), day(5), day(6)),   // raccordable after the PM opened
+            (None, true, day(4), day(5), day(5)),   // the PM's freeze not over when raccordable
+            (None, true, None, day(5), day(5)),     // undated raccordability
+            (None, true, day(6), None, None),       // PM opening unknown: nothing promised
+            (None, false, None, day(5), None),      // not deployed: no opening
+        ] {
+            assert_eq!(
+                building_opening(delivered, deployed, since, pm),
+                expected,
+                "{delivered:?} {deployed} {since:?} {pm:?}"
+            );
+        }
     }
 
     #[test]
