@@ -475,6 +475,20 @@ mod tests {
         }
     }
 
+    /// `docs/ipe.md` documents every column written, in the order written.
+    #[test]
+    fn the_documented_columns_are_the_written_ones() {
+        let doc = include_str!("../../../docs/ipe.md");
+        let table = doc.split("## Columns").nth(1).unwrap();
+        let documented: Vec<&str> = table
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        assert_eq!(documented, ipe_columns().collect::<Vec<_>>());
+    }
+
     #[test]
     fn cells_never_break_the_line() {
         assert_eq!(text(Some("RUE;DU\nMAIL\r")), "RUE DU MAIL ");

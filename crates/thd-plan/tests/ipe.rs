@@ -27,6 +27,8 @@ mod common;
 
 use chrono::NaiveDate;
 use common::*;
+use geo_types::{Geometry, MultiPoint, Point};
+use thd_model::{GraceVersion, RawDelivery};
 use thd_network::Network;
 use thd_plan::ipe::{AccessPointState, Placement};
 use thd_plan::{
@@ -460,5 +462,121 @@ fn rows_carry_typed_values_for_the_api() {
     assert_eq!(
         (out.state, &out.access_point, out.dwellings),
         (None, &None, None)
+    );
+}
+
+/// GraceTHD 3 counts premises (`t_local`), each with its own PBO: an address is `DEPLOYE` only when all its
+/// premises are raccordable, from the day the last one became so.
+///
+/// ```text
+///  ZS1 (PM1, EC), taken into operation on 2022-02-01
+///  AD1 DE: LC1 on BP1 (existing, installed 2022-01-10), LC2 on BP2 (REC, installed 2022-02-20)
+///  AD2 DE: LC3 on BP1, LC4 on BP3 (to be built)
+///  AD3 RD: no premises
+/// ```
+#[test]
+fn a_version_3_address_is_deployed_when_all_its_premises_are_raccordable() {
+    let at = |dx: f64| {
+        Some(Geometry::MultiPoint(MultiPoint::new(vec![Point::new(
+            X + dx,
+            Y,
+        )])))
+    };
+    let tables = vec![
+        spatial(
+            "t_zsro",
+            &["zs_code", "zs_refpm", "zs_etatpm"],
+            &[(
+                row(&["ZS1", "PM1", "EC"]),
+                rect(X - 500.0, Y - 500.0, X + 500.0, Y + 500.0),
+            )],
+        ),
+        spatial(
+            "t_adresse",
+            &["ad_code", "ad_nblres", "ad_ietat"],
+            &[
+                (row(&["AD1", "2", "DE"]), at(10.0)),
+                (row(&["AD2", "2", "DE"]), at(20.0)),
+                (row(&["AD3", "1", "RD"]), at(30.0)),
+            ],
+        ),
+        table(
+            "t_site",
+            &["st_code", "st_ad_code"],
+            &[row(&["ST1", "AD1"]), row(&["ST2", "AD2"])],
+        ),
+        table(
+            "t_ebp",
+            &[
+                "bp_code",
+                "bp_typelog",
+                "bp_avct",
+                "bp_statut",
+                "bp_dateins",
+            ],
+            &[
+                row(&["BP1", "PBO", "E", "", "2022-01-10"]),
+                row(&["BP2", "PBO", "", "REC", "2022-02-20"]),
+                row(&["BP3", "PBO", "C", "EXE", ""]),
+            ],
+        ),
+        table(
+            "t_local",
+            &["lc_code", "lc_st_code", "lc_bp_codp", "lc_typelog"],
+            &[
+                row(&["LC1", "ST1", "BP1", "RES"]),
+                row(&["LC2", "ST1", "BP2", "RES"]),
+                row(&["LC3", "ST2", "BP1", "RES"]),
+                row(&["LC4", "ST2", "BP3", "RES"]),
+            ],
+        ),
+    ];
+    let raw = RawDelivery {
+        origin: "v3".into(),
+        version: Some(GraceVersion::V3),
+        tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(),
+        ..RawDelivery::default()
+    };
+    let network = thd_network::decode(&raw).unwrap().network;
+    let acceptances = ZoneAcceptances::from([(
+        "ZS1".to_owned(),
+        ZoneHandover::in_operation(day(2022, 2, 1)),
+    )]);
+    let rows = ipe_rows(
+        &network,
+        &PlugIndex::build(&network, &PhaseMap::default(), &acceptances),
+    );
+    let published: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.address.as_str(),
+                r.state.map(|s| s.code()),
+                r.cabling,
+                r.dwellings,
+            )
+        })
+        .collect();
+    assert_eq!(
+        published,
+        [
+            ("AD1", Some("DE"), Some(day(2022, 2, 20)), Some(2)),
+            ("AD2", Some("EC"), None, Some(2)),
+            ("AD3", Some("RD"), None, Some(1)),
+        ]
+    );
+    assert!(rows.iter().all(|r| {
+        r.access_point
+            .as_ref()
+            .map(|p| (p.reference.as_str(), p.state))
+            == Some(("PM1", AccessPointState::Deployed))
+    }));
+    let text = text(&rows);
+    assert!(
+        text.lines()
+            .nth(3)
+            .unwrap()
+            .contains(";RACCORDABLE DEMANDE;"),
+        "{text}"
     );
 }
