@@ -17,7 +17,9 @@
 //! has been accepted and taken into operation by the delegatee. An address marked DE in a contractor's file is
 //! not yet sellable while the zone awaits reception or its reservations are open: commercial operators would
 //! order lines that cannot be delivered. The zone's acceptance is an input ([`ZoneAcceptance`]) so that the
-//! delegatee's states, synchronised later through the API, replace what the delivery itself says.
+//! delegatee's states, synchronised later through the API, replace what the delivery itself says; it comes with
+//! the day the zone was taken into operation ([`ZoneHandover`]), before which none of its premises is
+//! raccordable.
 
 use chrono::NaiveDate;
 use serde::Serialize;
