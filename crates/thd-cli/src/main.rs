@@ -10,6 +10,7 @@ mod diff_geojson;
 mod export;
 mod generate;
 mod inspect;
+mod ipe;
 mod output;
 mod plan;
 mod progress;
@@ -50,6 +51,7 @@ enum Command {
     Stats(plan::StatsArgs),
     Cost(plan::CostArgs),
     Rollout(plan::RolloutArgs),
+    Ipe(ipe::Args),
     Services(services::Args),
     Serve(serve::Args),
 }
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => plan::stats(&args),
         Command::Cost(args) => plan::cost(&args),
         Command::Rollout(args) => plan::rollout(&args),
+        Command::Ipe(args) => ipe::run(&args),
         Command::Services(args) => services::run(&args),
         Command::Serve(args) => serve::run(&args),
     };

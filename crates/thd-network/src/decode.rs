@@ -261,19 +261,33 @@ fn addresses(src: &Source<'_>) -> Entities<Address> {
                 v.col("ad_nbprhab"),
                 v.col("ad_nbprpro"),
                 v.col("ad_ietat"),
+                v.col("ad_postal"),
+                v.col("ad_rep"),
+                v.col("ad_hexacle"),
+                v.col("ad_nombat"),
+                v.col("ad_batcode"),
+                v.col("ad_idatcab"),
+                v.col("ad_idatcom"),
             ]
         },
         |v, c, row| Address {
             location: v.point(row),
             insee: v.string(row, c[0]),
+            postal_code: v.string(row, c[9]),
             commune: v.string(row, c[1]),
             street: v.string(row, c[2]),
             number: v.integer(row, c[3]),
+            number_suffix: v.string(row, c[10]),
+            hexacle: v.string(row, c[11]),
+            building_name: v.string(row, c[12]),
+            building_code: v.string(row, c[13]),
             dwellings: v.count(row, c[4]),
             businesses: v.count(row, c[5]),
             dwelling_plugs: v.count(row, c[6]),
             business_plugs: v.count(row, c[7]),
             building_state: v.sym(row, c[8]),
+            cabled: v.date(row, c[14]),
+            commercial_opening: v.date(row, c[15]),
         },
     )
 }
@@ -352,9 +366,10 @@ fn zones(src: &Source<'_>, (orgs, nodes, _): FirstWave<'_>) -> [Entities<Zone>; 
                         v.col(name),
                     ],
                     LifeCols::new(v, prefix),
+                    (kind == ZoneKind::Sro).then(|| AccessPointCols::new(v)),
                 )
             },
-            |v, (c, life), row| Zone {
+            |v, (c, life, access_point), row| Zone {
                 kind,
                 node: v.reference(row, c[0], nodes),
                 parent: parents.and_then(|(_, zones)| v.reference(row, c[1], zones)),
@@ -362,6 +377,7 @@ fn zones(src: &Source<'_>, (orgs, nodes, _): FirstWave<'_>) -> [Entities<Zone>; 
                 capacity: v.count(row, c[2]),
                 name: v.string(row, c[3]),
                 life: life.read(v, row, orgs),
+                access_point: access_point.as_ref().map(|cols| cols.read(v, row)),
             },
         )
     };
@@ -372,6 +388,37 @@ fn zones(src: &Source<'_>, (orgs, nodes, _): FirstWave<'_>) -> [Entities<Zone>; 
         || zone(ZoneKind::Deployment, Some(("zd_zs_code", &sro))),
     );
     [nro, sro, pbo, deployment]
+}
+
+/// The IPE columns of `t_zsro` about its access point.
+struct AccessPointCols<'a> {
+    reference: Col<'a>,
+    state: Col<'a>,
+    placement: Col<'a>,
+    first_available: Col<'a>,
+    commercial_opening: Col<'a>,
+}
+
+impl<'a> AccessPointCols<'a> {
+    fn new(view: &TableView<'a>) -> Self {
+        Self {
+            reference: view.col("zs_refpm"),
+            state: view.col("zs_etatpm"),
+            placement: view.col("zs_typeemp"),
+            first_available: view.col("zs_datemad"),
+            commercial_opening: view.col("zs_datcomr"),
+        }
+    }
+
+    fn read(&self, view: &TableView<'_>, row: usize) -> AccessPoint {
+        AccessPoint {
+            reference: view.string(row, self.reference),
+            state: view.sym(row, self.state),
+            placement: view.sym(row, self.placement),
+            first_available: view.date(row, self.first_available),
+            commercial_opening: view.date(row, self.commercial_opening),
+        }
+    }
 }
 
 fn paths(src: &Source<'_>, (orgs, nodes, _): FirstWave<'_>) -> Entities<Path> {

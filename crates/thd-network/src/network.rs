@@ -83,15 +83,27 @@ pub struct Premises {
     pub life: Lifecycle,
 }
 
-/// A postal address (`t_adresse`), with the number of premises and of plugs it counts.
+/// A postal address (`t_adresse`), with the number of premises and of plugs it counts and what the IPE file
+/// publishes of it (the `ad_i*` attributes are GraceTHD's copy of the IPE fields).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Address {
     pub location: Option<Point>,
     /// INSEE code of the commune (`ad_insee`).
     pub insee: Option<String>,
+    /// `ad_postal`.
+    pub postal_code: Option<String>,
     pub commune: Option<String>,
+    /// Street name as delivered, type included (`ad_nomvoie`: `RUE DU MAIL`).
     pub street: Option<String>,
     pub number: Option<i64>,
+    /// Repetition index after the number (`ad_rep`: `B`, `BIS`...).
+    pub number_suffix: Option<String>,
+    /// La Poste's address key (`ad_hexacle`), the address identifier operators exchange.
+    pub hexacle: Option<String>,
+    /// The building's name as the network operator describes it (`ad_nombat`).
+    pub building_name: Option<String>,
+    /// The building's identifier in an external base: IGN, OSM, DGFiP... (`ad_batcode`).
+    pub building_code: Option<String>,
     /// Dwellings (`ad_nblhab` in v2.0.1, `ad_nblres` in v3).
     pub dwellings: Option<u32>,
     /// Business premises (`ad_nblpro`).
@@ -102,6 +114,10 @@ pub struct Address {
     pub business_plugs: Option<u32>,
     /// `ad_ietat`: state of the building's connection (target, signed, cabled, connectable...).
     pub building_state: Option<Sym>,
+    /// Planned or actual date the address is cabled, i.e. becomes connectable (`ad_idatcab`, 2.0.1).
+    pub cabled: Option<NaiveDate>,
+    /// Date a customer may be connected under the regulation: commercial opening (`ad_idatcom`, 2.0.1).
+    pub commercial_opening: Option<NaiveDate>,
 }
 
 impl Address {
@@ -152,6 +168,24 @@ pub struct Zone {
     pub capacity: Option<u32>,
     pub name: Option<String>,
     pub life: Lifecycle,
+    /// The shared access point (PM) of an SRO zone as published to operators; `None` for other kinds. Its
+    /// installation date is the zone's `life.installed` (`zs_dateins`).
+    pub access_point: Option<AccessPoint>,
+}
+
+/// What an SRO zone (`t_zsro`) says of its access point (point de mutualisation) for the IPE file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessPoint {
+    /// The PM reference, lasting and proper to the network operator (`zs_refpm`).
+    pub reference: Option<String>,
+    /// `zs_etatpm`: PL planned, EC being deployed, DP deployed, AB abandoned.
+    pub state: Option<Sym>,
+    /// `zs_typeemp` (2.0.1): street cabinet, shelter, technical room, outdoor or indoor PM.
+    pub placement: Option<Sym>,
+    /// First made available to a commercial operator, which starts the 3-month freeze (`zs_datemad`, 2.0.1).
+    pub first_available: Option<NaiveDate>,
+    /// Date a customer may be connected to it under the regulation (`zs_datcomr`, 2.0.1).
+    pub commercial_opening: Option<NaiveDate>,
 }
 
 /// A civil-works path between two nodes (`t_cheminement`): a trench, an aerial span, a gallery.

@@ -110,6 +110,31 @@ fn the_demo_attributes_decode_with_their_types() {
     }
     assert!(network.premises.iter().all(|(_, _, p)| p.address.is_some()));
     assert!(network.plugs() > 0);
+
+    // What the IPE publishes, as the DBF holds it (read with a DBF dump): 21 B rue de la Liberté, and the one
+    // SRO zone's PM reference and placement; the demo gives no PM state nor dates.
+    let ad = network.addresses.by_code("AD000180031414").unwrap();
+    assert_eq!(
+        (
+            ad.postal_code.as_deref(),
+            ad.street.as_deref(),
+            ad.number,
+            ad.number_suffix.as_deref(),
+            ad.hexacle.as_deref()
+        ),
+        (
+            Some("18220"),
+            Some("RUE DE LA LIBERTE"),
+            Some(21),
+            Some("B"),
+            Some("18003223RT")
+        )
+    );
+    let zone = network.sro_zones.by_code("ZS000000000007").unwrap();
+    let pm = zone.access_point.as_ref().unwrap();
+    assert_eq!(pm.reference.as_deref(), Some("PM7"));
+    assert_eq!(pm.placement.map(|s| network.code(s)), Some("ADR"));
+    assert_eq!((pm.state, zone.life.installed), (None, None));
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! | at what cost per plug? | [`quantities`], [`prices`], [`cost`] | [`measure`], [`CostModel`], [`cost_report`] |
 //! | which premises can be connected now? | [`raccordabilite`] | [`History`], [`is_raccordable`] |
 //! | when will the rest be? | [`rollout`] | [`RolloutPlan`], [`rollout_report`] |
+//! | what do commercial operators read? | [`ipe`] | [`ipe_rows`], [`write_ipe`] |
 //!
 //! Everything here is a pure computation on a decoded [`thd_network::Network`] and small data files parsed
 //! from text (`data/plan/` holds the project's defaults); reading networks from the store and printing tables
@@ -18,6 +19,7 @@ pub mod cost;
 mod data;
 pub mod dimensions;
 mod error;
+pub mod ipe;
 pub mod phases;
 pub mod plugs;
 pub mod prices;
@@ -31,12 +33,13 @@ pub use cost::{
 };
 pub use dimensions::Dimension;
 pub use error::PlanError;
+pub use ipe::{IpeAccessPoint, IpeRow, ipe_columns, ipe_rows, write_ipe};
 pub use phases::{Assignment, PhaseMap, Scope};
 pub use plugs::{Breakdown, Counts, Group, PlugIndex, ZoneAcceptances};
 pub use prices::{Price, PriceSchedule, PriceUnit};
 pub use quantities::{BillOfQuantities, measure};
 pub use raccordabilite::{
     AddressState, Blocker, History, Refusal, ReplayError, Transition, TransitionError,
-    ZoneAcceptance, blockers, is_raccordable,
+    ZoneAcceptance, ZoneHandover, blockers, is_raccordable,
 };
 pub use rollout::{RolloutPlan, RolloutReport, rollout_report};

@@ -24,7 +24,10 @@
 //! Each plug also carries whether it is raccordable now ([`crate::raccordabilite`]): its address state, whether
 //! its PBO box is built (progress existing or in service, or as-built records), and the acceptance of its SRO
 //! zone — from [`ZoneAcceptances`] when the delegatee's states are known, else from the delivery's own phase of
-//! the zone. The date it became raccordable is its PBO's date of service (else of installation).
+//! the zone. The date it became raccordable is the later of its PBO's date of service (else of installation)
+//! and the day its zone was taken into operation: a premise cannot be sold before its zone is operated, and a
+//! zone handed over before a late PBO was built does not make that PBO's premises raccordable earlier. When only
+//! one of the two dates is known it is the date; a delivery alone gives no day of taking into operation.
 
 use chrono::NaiveDate;
 use geo_types::Point;
@@ -37,7 +40,7 @@ use thd_network::{Address, Enclosure, Id, Lifecycle, Network, Node, Zone};
 
 use crate::dimensions::{Dimension, department_of};
 use crate::phases::{Assignment, PhaseMap};
-use crate::raccordabilite::{AddressState, ZoneAcceptance, is_raccordable};
+use crate::raccordabilite::{AddressState, ZoneAcceptance, ZoneHandover, is_raccordable};
 use crate::spatial::ZoneLocator;
 
 const DIMS: usize = Dimension::ALL.len();
@@ -45,9 +48,10 @@ const DIMS: usize = Dimension::ALL.len();
 /// `t_local` types that are not plugs: technical rooms and connected objects.
 const NOT_PLUGS: [&str; 7] = ["TEC", "OPE", "NRO", "SRO", "NRA", "NRAMED", "OBJ"];
 
-/// The acceptance states of SRO zones known from the delegatee (the sync API), by SRO zone code. Zones not
-/// listed fall back to what the delivery says ([`ZoneAcceptance::from_delivery_status`]).
-pub type ZoneAcceptances = BTreeMap<String, ZoneAcceptance>;
+/// The acceptance states of SRO zones known from the delegatee (the sync API), with the day each was taken into
+/// operation, by SRO zone code. Zones not listed fall back to what the delivery says
+/// ([`ZoneAcceptance::from_delivery_status`]), undated.
+pub type ZoneAcceptances = BTreeMap<String, ZoneHandover>;
 
 /// Plugs, premises and raccordable plugs of a group.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -71,6 +75,8 @@ impl std::ops::AddAssign for Counts {
 pub(crate) struct Unit {
     /// Value index per dimension (`Dimension::slot`); 0 is "none".
     pub keys: [u32; DIMS],
+    /// The address the unit is (2.0.1) or stands at (3, when its site names one).
+    pub address: Option<Id<Address>>,
     pub plugs: u32,
     pub premises: u32,
     pub state: Option<AddressState>,
@@ -122,6 +128,10 @@ pub struct PlugIndex {
     /// Per dimension, the value of each key index; index 0 is "none" (an empty string, never shown).
     values: [Vec<Box<str>>; DIMS],
     assignments: Vec<Assignment>,
+    /// The SRO zone of each address, by address index: an address without plugs still has its PM.
+    address_sro: Vec<Option<Id<Zone>>>,
+    /// The acceptance of each SRO zone, by zone index, as resolved for the plugs.
+    sro_handover: Vec<ZoneHandover>,
 }
 
 /// Whether a box is built: existing or in service, or recorded as built.
@@ -305,7 +315,7 @@ impl PlugIndex {
             .map(|c| departments.get(department_of(c)))
             .collect();
 
-        let sro_acceptance = sro_acceptance(network, acceptances);
+        let sro_handover = sro_handover(network, acceptances);
         let sro_codes = codes(&network.sro_zones);
         let deployment_codes = codes(&network.deployment_zones);
         // The assignment of each deployment zone, SRO zone and commune, resolved once: per plug, three array
@@ -342,33 +352,35 @@ impl PlugIndex {
             })
             .unwrap_or((false, None))
         };
-        let unit = |place: &Place, commune: u32, pbo_key: u32, pbo, state, plugs, premises| {
-            let (pbo_built, pbo_date) = pbo_of(pbo);
-            let acceptance = place
-                .sro
-                .map_or(ZoneAcceptance::NotDelivered, |z| sro_acceptance[z.index()]);
-            let mut keys = [0; DIMS];
-            keys[Dimension::Department.slot()] = commune_department[commune as usize];
-            keys[Dimension::Commune.slot()] = commune;
-            keys[Dimension::Nro.slot()] = key(place.nro);
-            keys[Dimension::Sro.slot()] = key(place.sro);
-            keys[Dimension::Pbo.slot()] = pbo_key;
-            keys[Dimension::Deployment.slot()] = key(place.deployment);
-            let mut unit = Unit {
-                keys,
-                plugs,
-                premises,
-                state,
-                pbo_built,
-                acceptance,
-                since: None,
-                assignment: assignment_of(place, commune),
+        let unit =
+            |place: &Place, address, commune: u32, pbo_key: u32, pbo, state, plugs, premises| {
+                let (pbo_built, pbo_date) = pbo_of(pbo);
+                let handover = place.sro.map_or(ZoneAcceptance::NotDelivered.into(), |z| {
+                    sro_handover[z.index()]
+                });
+                let mut keys = [0; DIMS];
+                keys[Dimension::Department.slot()] = commune_department[commune as usize];
+                keys[Dimension::Commune.slot()] = commune;
+                keys[Dimension::Nro.slot()] = key(place.nro);
+                keys[Dimension::Sro.slot()] = key(place.sro);
+                keys[Dimension::Pbo.slot()] = pbo_key;
+                keys[Dimension::Deployment.slot()] = key(place.deployment);
+                let mut unit = Unit {
+                    keys,
+                    address,
+                    plugs,
+                    premises,
+                    state,
+                    pbo_built,
+                    acceptance: handover.acceptance,
+                    since: None,
+                    assignment: assignment_of(place, commune),
+                };
+                if unit.raccordable() {
+                    unit.since = later(pbo_date, handover.operating_since());
+                }
+                unit
             };
-            if unit.raccordable() {
-                unit.since = pbo_date;
-            }
-            unit
-        };
 
         let units: Vec<Unit> = if v3 {
             network
@@ -392,7 +404,16 @@ impl PlugIndex {
                             (placer.place(None, at), 0, None)
                         }
                     };
-                    unit(&place, commune, key(premise.pbo), premise.pbo, state, 1, 1)
+                    unit(
+                        &place,
+                        premise.address,
+                        commune,
+                        key(premise.pbo),
+                        premise.pbo,
+                        state,
+                        1,
+                        1,
+                    )
                 })
                 .collect()
         } else {
@@ -409,6 +430,7 @@ impl PlugIndex {
                         .and_then(|n| pbo_at.get(&n).copied());
                     unit(
                         &place,
+                        Some(id),
                         address_commune[id.index()],
                         key(place.pbo_zone),
                         pbo,
@@ -466,6 +488,8 @@ impl PlugIndex {
             units,
             values,
             assignments,
+            address_sro: places.iter().map(|p| p.sro).collect(),
+            sro_handover,
         }
     }
 
@@ -547,11 +571,29 @@ impl PlugIndex {
     pub(crate) fn assignment(&self, index: u32) -> &Assignment {
         &self.assignments[index as usize]
     }
+
+    /// The SRO zone an address was placed in.
+    pub(crate) fn address_sro(&self, address: Id<Address>) -> Option<Id<Zone>> {
+        self.address_sro.get(address.index()).copied().flatten()
+    }
+
+    /// The acceptance of an SRO zone the plugs were counted with.
+    pub(crate) fn sro_handover(&self, zone: Id<Zone>) -> ZoneHandover {
+        self.sro_handover[zone.index()]
+    }
+}
+
+/// The later of two dates, or the one that is known.
+pub(crate) fn later(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The acceptance of each SRO zone: the delegatee's where known, else the delivery's phase of the zone or, when
 /// the zone has none (2.0.1 `t_zsro` has no status), of its deployment zones, the least advanced one counting.
-fn sro_acceptance(network: &Network, acceptances: &ZoneAcceptances) -> Vec<ZoneAcceptance> {
+fn sro_handover(network: &Network, acceptances: &ZoneAcceptances) -> Vec<ZoneHandover> {
     let status = |zone: &Zone| zone.life.status.map(|s| network.code(s));
     let mut from_deployment: Vec<Option<ZoneAcceptance>> = vec![None; network.sro_zones.len()];
     for (_, _, zone) in network.deployment_zones.iter() {
@@ -570,6 +612,7 @@ fn sro_acceptance(network: &Network, acceptances: &ZoneAcceptances) -> Vec<ZoneA
                     (None, Some(acceptance)) => acceptance,
                     (status, _) => ZoneAcceptance::from_delivery_status(status),
                 }
+                .into()
             })
         })
         .collect()

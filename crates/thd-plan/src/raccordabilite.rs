@@ -17,7 +17,9 @@
 //! has been accepted and taken into operation by the delegatee. An address marked DE in a contractor's file is
 //! not yet sellable while the zone awaits reception or its reservations are open: commercial operators would
 //! order lines that cannot be delivered. The zone's acceptance is an input ([`ZoneAcceptance`]) so that the
-//! delegatee's states, synchronised later through the API, replace what the delivery itself says.
+//! delegatee's states, synchronised later through the API, replace what the delivery itself says; it comes with
+//! the day the zone was taken into operation ([`ZoneHandover`]), before which none of its premises is
+//! raccordable.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -330,6 +332,55 @@ impl ZoneAcceptance {
             Self::ReservationsOpen => "reservations open",
             Self::Accepted => "accepted, awaiting handover to the delegatee",
             Self::InOperation => "in operation",
+        }
+    }
+}
+
+/// What the delegatee says of an SRO zone: where its acceptance stands and, once it took the zone into
+/// operation, on which day. The day matters because a premise cannot be raccordable before its zone is operated:
+/// it dates the premises whose PBO was built earlier ([`crate::plugs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ZoneHandover {
+    pub acceptance: ZoneAcceptance,
+    /// The day the zone was taken into operation; read only when `acceptance` is [`ZoneAcceptance::InOperation`],
+    /// so a date left over from an earlier state cannot date anything.
+    #[serde(serialize_with = "crate::data::iso_date::option::serialize")]
+    pub in_operation_since: Option<NaiveDate>,
+}
+
+impl ZoneHandover {
+    /// Taken into operation on `date`.
+    pub fn in_operation(date: NaiveDate) -> Self {
+        Self {
+            acceptance: ZoneAcceptance::InOperation,
+            in_operation_since: Some(date),
+        }
+    }
+
+    /// The day from which the zone's premises may be raccordable: its date of taking into operation, `None` when
+    /// it is not in operation or the day is unknown.
+    pub fn operating_since(self) -> Option<NaiveDate> {
+        self.in_operation_since
+            .filter(|_| self.acceptance == ZoneAcceptance::InOperation)
+    }
+}
+
+/// A state without a date: what a delivery alone can say, or a state before operation.
+impl From<ZoneAcceptance> for ZoneHandover {
+    fn from(acceptance: ZoneAcceptance) -> Self {
+        Self {
+            acceptance,
+            in_operation_since: None,
+        }
+    }
+}
+
+/// The pair the delegatee's sync gives: state and date of taking into operation.
+impl From<(ZoneAcceptance, Option<NaiveDate>)> for ZoneHandover {
+    fn from((acceptance, in_operation_since): (ZoneAcceptance, Option<NaiveDate>)) -> Self {
+        Self {
+            acceptance,
+            in_operation_since,
         }
     }
 }

@@ -22,7 +22,8 @@ use thd_network::Network;
 use thd_plan::rollout::{LateReason, Month};
 use thd_plan::{
     CostModel, Dimension, PhaseCostKind, PhaseCosts, PhaseMap, PlugIndex, PriceSchedule,
-    RolloutPlan, ZoneAcceptance, ZoneAcceptances, cost_report, measure, rollout_report,
+    RolloutPlan, ZoneAcceptance, ZoneAcceptances, ZoneHandover, cost_report, measure,
+    rollout_report,
 };
 
 fn network() -> Network {
@@ -300,12 +301,63 @@ fn plugs_by_every_dimension() {
 fn the_delegatees_acceptance_overrides_the_delivery() {
     let network = network();
     let phases = PhaseMap::parse(PHASES, "phases.csv").unwrap();
-    let acceptances = ZoneAcceptances::from([("ZS1".to_owned(), ZoneAcceptance::ReservationsOpen)]);
+    let acceptances =
+        ZoneAcceptances::from([("ZS1".to_owned(), ZoneAcceptance::ReservationsOpen.into())]);
     let index = PlugIndex::build(&network, &phases, &acceptances);
     assert_eq!(
         index.total().raccordable,
         0,
         "reservations open: AD1 is not sellable yet"
+    );
+}
+
+#[test]
+fn a_premise_is_raccordable_from_the_later_of_its_pbo_and_its_zones_operation() {
+    let network = network();
+    let phases = PhaseMap::parse(PHASES, "phases.csv").unwrap();
+    let plan = RolloutPlan::default();
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let months = |handover: ZoneHandover| {
+        let acceptances = ZoneAcceptances::from([("ZS1".to_owned(), handover)]);
+        let index = PlugIndex::build(&network, &phases, &acceptances);
+        let report = rollout_report(&index, &plan, day(2022, 1, 1), 6);
+        let months: Vec<(i32, u32, u64)> = report
+            .months
+            .iter()
+            .map(|m| (m.month.year, m.month.month, m.raccordable))
+            .collect();
+        (months, report.undated)
+    };
+    // BP1, AD1's PBO, is in service on 2021-03-15. ZS1 taken into operation after it: AD1's 4 plugs date from
+    // the handover, not from the PBO.
+    assert_eq!(
+        months(ZoneHandover::in_operation(day(2021, 6, 1))),
+        (vec![(2021, 6, 4)], 0)
+    );
+    // Taken into operation before the PBO was built: the PBO's date.
+    assert_eq!(
+        months(ZoneHandover::in_operation(day(2021, 1, 10))),
+        (vec![(2021, 3, 4)], 0)
+    );
+    // In operation with no known day: the PBO's date, as when the delivery alone decides.
+    assert_eq!(
+        months(ZoneAcceptance::InOperation.into()),
+        (vec![(2021, 3, 4)], 0)
+    );
+    // A date given with a state before operation dates nothing: nothing is raccordable.
+    assert_eq!(
+        months((ZoneAcceptance::Accepted, Some(day(2021, 6, 1))).into()),
+        (vec![], 0)
+    );
+    // On a day between the PBO and the handover, the plugs are not raccordable yet.
+    let acceptances = ZoneAcceptances::from([(
+        "ZS1".to_owned(),
+        ZoneHandover::in_operation(day(2021, 6, 1)),
+    )]);
+    let index = PlugIndex::build(&network, &phases, &acceptances);
+    assert_eq!(
+        rollout_report(&index, &plan, day(2021, 5, 1), 6).raccordable,
+        0
     );
 }
 
