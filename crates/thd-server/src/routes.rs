@@ -61,6 +61,7 @@ pub fn routes() -> Vec<Route> {
             "/api/deliveries/{id}/rollout",
             planning::rollout,
         ),
+        route(Method::GET, "/api/deliveries/{id}/ipe", planning::ipe),
         route(Method::POST, "/api/uploads", uploads::upload),
         route(Method::GET, "/api/uploads/{job}", uploads::job),
     ]

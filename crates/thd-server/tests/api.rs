@@ -730,3 +730,19 @@ async fn the_openapi_document_describes_exactly_the_routes() {
     routed.sort();
     assert_eq!(described, routed);
 }
+
+#[tokio::test]
+async fn the_ipe_file_has_one_line_per_address() {
+    let f = fixture(Settings::default()).await;
+    let addresses = f.delivery.table("t_adresse").expect("addresses").len();
+    let file = get(&f.router, &format!("/api/deliveries/{}/ipe", f.id)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = file.text();
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    assert!(header.contains("EtatImmeuble"), "{header}");
+    assert_eq!(lines.count(), addresses);
+    let rows = get(&f.router, &format!("/api/deliveries/{}/ipe?format=json", f.id)).await.json();
+    assert_eq!(rows.as_array().unwrap().len(), addresses);
+}

@@ -5,12 +5,14 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use thd_plan::{
-    Breakdown, Counts, Dimension, PlugIndex, ZoneAcceptances, cost_report, rollout_report,
+    Breakdown, Counts, Dimension, PlugIndex, ZoneAcceptances, cost_report, ipe_rows,
+    rollout_report, write_ipe,
 };
 
 use crate::app::App;
@@ -197,4 +199,43 @@ pub async fn rollout(
         |v| v[name.as_str()].as_array(),
         &format!("livraison-{id}-deploiement-{}.csv", params.table),
     )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IpeParams {
+    /// `csv` (default): the IPE file itself, as commercial operators take it; `json`: the same rows typed.
+    #[serde(default = "default_ipe_format")]
+    format: Format,
+}
+
+fn default_ipe_format() -> Format {
+    Format::Csv
+}
+
+/// The delivery's IPE file (Interop'Fibre, one line per address; see docs/ipe.md): an address is published
+/// DEPLOYE only when its plugs are raccordable, its zone taken into operation by the delegatee.
+pub async fn ipe(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Query(params): Query<IpeParams>,
+) -> Result<Response, ApiError> {
+    let rows = placed(&app, id, |_, loaded, index| ipe_rows(&loaded.network, index)).await?;
+    match params.format {
+        Format::Json => Ok(axum::Json(rows).into_response()),
+        Format::Csv => {
+            let mut text = Vec::new();
+            write_ipe(&rows, &mut text).map_err(ApiError::internal)?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"livraison-{id}-ipe.csv\""),
+                    ),
+                ],
+                text,
+            )
+                .into_response())
+        }
+    }
 }
