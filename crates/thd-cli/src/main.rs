@@ -17,6 +17,7 @@ mod progress;
 mod serve;
 mod services;
 mod store;
+mod token;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -54,6 +55,7 @@ enum Command {
     Ipe(ipe::Args),
     Services(services::Args),
     Serve(serve::Args),
+    Token(token::Args),
 }
 
 /// A failure that means the input cannot be used at all (exit code 2), as opposed to a failure of the tool.
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
         Command::Ipe(args) => ipe::run(&args),
         Command::Services(args) => services::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Token(args) => token::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -42,6 +42,9 @@ pub struct Args {
     /// Deliveries kept decoded in memory for the map and the figures.
     #[arg(long, default_value_t = 8)]
     cache: usize,
+    /// Answer read requests without a token (a public dashboard); uploads and syncs still need one.
+    #[arg(long)]
+    public: bool,
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
 }
@@ -86,6 +89,7 @@ pub fn run(args: &Args) -> Result<()> {
             None => thd_check::Config::default(),
         },
         planning,
+        public_read: args.public,
         ..Settings::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -93,14 +97,14 @@ pub fn run(args: &Args) -> Result<()> {
         .build()?;
     let location = args.db.location()?;
     runtime.block_on(async {
-        let store = thd_store::Store::open(&location)
+        let app = App::open(&location, settings)
             .await
             .with_context(|| format!("ouverture du magasin {location}"))?;
         eprintln!("thd serve : http://{} (magasin {location})", args.addr);
-        thd_server::serve(App::new(store.clone(), settings), args.addr)
+        thd_server::serve(app.clone(), args.addr)
             .await
             .with_context(|| format!("écoute sur {}", args.addr))?;
-        store.close().await;
+        app.store().clone().close().await;
         Ok(())
     })
 }

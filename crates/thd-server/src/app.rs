@@ -1,11 +1,13 @@
 //! What every request handler shares: the store, the server's settings, the cache of decoded deliveries and the
 //! upload jobs.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use thd_access::{AccessError, AccessStore};
 use thd_plan::{CostModel, PhaseMap, RolloutPlan};
-use thd_store::Store;
+use thd_store::{Store, StoreError};
 
 use crate::cache::DeliveryCache;
 use crate::jobs::Jobs;
@@ -45,6 +47,8 @@ pub struct Settings {
     /// The operator's configuration of the checks run on uploads.
     pub checks: thd_check::Config,
     pub planning: Planning,
+    /// Serve the read-only API to callers without a token (a public dashboard); writes still need one.
+    pub public_read: bool,
 }
 
 impl Default for Settings {
@@ -56,6 +60,7 @@ impl Default for Settings {
             cached_deliveries: 8,
             checks: thd_check::Config::default(),
             planning: Planning::default(),
+            public_read: false,
         }
     }
 }
@@ -67,16 +72,38 @@ pub struct App(Arc<Inner>);
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub store: Store,
+    pub access: AccessStore,
+    /// The zone of each delivery asked about: a delivery never changes, so neither does its zone.
+    zones: Mutex<HashMap<i64, Option<String>>>,
     pub settings: Settings,
     pub deliveries: DeliveryCache,
     pub jobs: Jobs,
 }
 
+/// Why the server's databases could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+}
+
 impl App {
-    pub fn new(store: Store, settings: Settings) -> Self {
+    /// Opens the store at `location` and the access tables beside it (in that order, which a new SQLite file
+    /// needs: the store refuses a file that already holds other tables).
+    pub async fn open(location: &str, settings: Settings) -> Result<Self, OpenError> {
+        let store = Store::open(location).await?;
+        let access = AccessStore::open(location).await?;
+        Ok(Self::new(store, access, settings))
+    }
+
+    pub fn new(store: Store, access: AccessStore, settings: Settings) -> Self {
         let deliveries = DeliveryCache::new(settings.cached_deliveries);
         App(Arc::new(Inner {
             store,
+            access,
+            zones: Mutex::default(),
             settings,
             deliveries,
             jobs: Jobs::default(),
@@ -87,7 +114,32 @@ impl App {
         &self.0.store
     }
 
+    pub fn access(&self) -> &AccessStore {
+        &self.0.access
+    }
+
     pub(crate) fn inner(&self) -> &Inner {
         &self.0
+    }
+
+    /// The zone of delivery `id` (`None` when it was given none); `NoDelivery` when there is no such delivery.
+    pub(crate) async fn zone_of(&self, id: i64) -> Result<Option<String>, StoreError> {
+        let known = self
+            .0
+            .zones
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .cloned();
+        if let Some(zone) = known {
+            return Ok(zone);
+        }
+        let zone = self.0.store.delivery(id).await?.summary.zone;
+        self.0
+            .zones
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, zone.clone());
+        Ok(zone)
     }
 }

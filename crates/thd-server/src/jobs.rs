@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
+use thd_access::OrgId;
 use thd_store::DiagnosticSummary;
 
 /// Where an upload stands.
@@ -33,6 +34,9 @@ pub enum Stage {
 #[derive(Debug, Clone, Serialize)]
 pub struct Job {
     pub id: u64,
+    /// The organisation that uploaded it: the only one that sees the job.
+    #[serde(skip)]
+    pub org: OrgId,
     pub stage: Stage,
     /// The upload's file name as the client gave it.
     pub file_name: Option<String>,
@@ -64,10 +68,11 @@ pub struct Jobs {
 
 impl Jobs {
     /// A new queued job for an upload of `bytes` bytes.
-    pub fn start(&self, file_name: Option<String>, bytes: u64) -> Job {
+    pub fn start(&self, org: OrgId, file_name: Option<String>, bytes: u64) -> Job {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let job = Job {
             id,
+            org,
             stage: Stage::Queued,
             file_name,
             bytes,

@@ -9,6 +9,7 @@
 
 pub mod api;
 mod app;
+mod auth;
 mod cache;
 mod error;
 mod extract;
@@ -23,9 +24,11 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::http::{HeaderName, Request, StatusCode};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
-pub use app::{App, Planning, Settings};
+pub use app::{App, OpenError, Planning, Settings};
+pub use auth::Caller;
 pub use error::ApiError;
 pub use jobs::{Job, Stage};
 
@@ -58,7 +61,9 @@ pub fn router(app: App) -> Router {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
                 tracing::info_span!("request", id, method = %request.method(), uri = %request.uri())
-            }),
+            })
+            // One line per answered request at the default log level: status and latency, in the span above.
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }

@@ -11,6 +11,7 @@ use geo::BoundingRect;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tempfile::TempDir;
+use thd_access::{AccessStore, Role, ZonePattern};
 use thd_generate::{GenerateOptions, generate};
 use thd_model::{GraceVersion, RawDelivery};
 use thd_server::{App, Settings};
@@ -22,7 +23,9 @@ const PLUGS: u32 = 600;
 struct Fixture {
     _dir: TempDir,
     store: Store,
-    router: Router,
+    access: AccessStore,
+    /// The router with an admin token of the operator, who sees every zone.
+    api: Api,
     delivery: RawDelivery,
     id: i64,
     zip: Vec<u8>,
@@ -57,9 +60,8 @@ fn generated() -> (RawDelivery, Vec<u8>, TempDir) {
 
 async fn fixture(settings: Settings) -> Fixture {
     let (delivery, zip, dir) = generated();
-    let store = Store::open(&dir.path().join("store.gpkg").display().to_string())
-        .await
-        .expect("open store");
+    let location = dir.path().join("store.gpkg").display().to_string();
+    let store = Store::open(&location).await.expect("open store");
     let inspection = thd_check::inspect(
         &delivery,
         &thd_check::CheckOptions {
@@ -82,15 +84,35 @@ async fn fixture(settings: Settings) -> Fixture {
         upload_dir: dir.path().to_owned(),
         ..settings
     };
-    let router = thd_server::router(App::new(store.clone(), settings));
+    let access = AccessStore::open(&location).await.expect("open access");
+    let token = token(&access, "operator", Role::Admin, "*").await;
+    let router = thd_server::router(App::new(store.clone(), access.clone(), settings));
     Fixture {
         _dir: dir,
         store,
-        router,
+        access,
+        api: Api {
+            router,
+            token: Some(token),
+        },
         delivery,
         id,
         zip,
     }
+}
+
+/// A new token of `role` for organisation `org` (created if new), which sees zone pattern `grant`.
+async fn token(access: &AccessStore, org: &str, role: Role, grant: &str) -> String {
+    let org = match access.organisation_named(org).await.unwrap() {
+        Some(org) => org,
+        None => access.create_organisation(org).await.unwrap(),
+    };
+    access
+        .grant(org.id, &ZonePattern::parse(grant).unwrap())
+        .await
+        .unwrap();
+    let (_, secret) = access.create_token(org.id, role, "test").await.unwrap();
+    secret.expose().to_owned()
 }
 
 struct Reply {
@@ -118,6 +140,48 @@ impl Reply {
     }
 }
 
+/// The router, and the token its requests carry unless they bring their own `Authorization`.
+struct Api {
+    router: Router,
+    token: Option<String>,
+}
+
+impl Api {
+    async fn send(&self, mut request: Request<Body>) -> Reply {
+        if let Some(token) = &self.token
+            && !request.headers().contains_key("authorization")
+        {
+            request
+                .headers_mut()
+                .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        send(&self.router, request).await
+    }
+
+    async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post(&self, uri: &str, body: Vec<u8>) -> Reply {
+        self.send(
+            Request::post(uri)
+                .header("content-type", "application/zip")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// The same router with another token (or none).
+    fn with(&self, token: Option<&str>) -> Api {
+        Api {
+            router: self.router.clone(),
+            token: token.map(str::to_owned),
+        }
+    }
+}
+
 async fn send(router: &Router, request: Request<Body>) -> Reply {
     let response = router.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
@@ -136,51 +200,38 @@ async fn send(router: &Router, request: Request<Body>) -> Reply {
     }
 }
 
-async fn get(router: &Router, uri: &str) -> Reply {
-    send(router, Request::get(uri).body(Body::empty()).unwrap()).await
-}
-
-async fn post(router: &Router, uri: &str, body: Vec<u8>) -> Reply {
-    send(
-        router,
-        Request::post(uri)
-            .header("content-type", "application/zip")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn every_response_has_a_request_id_and_unknown_routes_are_json_errors() {
     let f = fixture(Settings::default()).await;
-    let health = get(&f.router, "/api/health").await;
+    let health = f.api.get("/api/health").await;
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.json()["status"], "ok");
     assert!(health.headers.contains_key("x-request-id"));
 
-    let given = send(
-        &f.router,
-        Request::get("/api/health")
-            .header("x-request-id", "client-42")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let given = f
+        .api
+        .send(
+            Request::get("/api/health")
+                .header("x-request-id", "client-42")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(given.headers["x-request-id"], "client-42");
 
-    let unknown = get(&f.router, "/api/nowhere").await;
+    let unknown = f.api.get("/api/nowhere").await;
     assert_eq!(
         (unknown.status, unknown.code()),
         (StatusCode::NOT_FOUND, "no_route".into())
     );
-    let wrong_method = send(
-        &f.router,
-        Request::delete("/api/deliveries")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let wrong_method = f
+        .api
+        .send(
+            Request::delete("/api/deliveries")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.code(), "method_not_allowed");
 }
@@ -188,23 +239,21 @@ async fn every_response_has_a_request_id_and_unknown_routes_are_json_errors() {
 #[tokio::test]
 async fn deliveries_are_listed_and_detailed_and_bad_ids_are_told_apart() {
     let f = fixture(Settings::default()).await;
-    let list = get(&f.router, "/api/deliveries").await.json();
+    let list = f.api.get("/api/deliveries").await.json();
     assert_eq!(list.as_array().expect("array").len(), 1);
     assert_eq!(list[0]["zone"], "35-ZONE-1");
 
-    let detail = get(&f.router, &format!("/api/deliveries/{}", f.id))
-        .await
-        .json();
+    let detail = f.api.get(&format!("/api/deliveries/{}", f.id)).await.json();
     for (name, table) in &f.delivery.tables {
         assert_eq!(detail["tables"][name], table.len() as u64, "rows of {name}");
     }
 
-    let missing = get(&f.router, "/api/deliveries/999").await;
+    let missing = f.api.get("/api/deliveries/999").await;
     assert_eq!(
         (missing.status, missing.code()),
         (StatusCode::NOT_FOUND, "not_found".into())
     );
-    let not_a_number = get(&f.router, "/api/deliveries/abc").await;
+    let not_a_number = f.api.get("/api/deliveries/abc").await;
     assert_eq!(
         (not_a_number.status, not_a_number.code()),
         (StatusCode::BAD_REQUEST, "bad_request".into())
@@ -217,14 +266,14 @@ async fn diagnostics_page_and_filter_as_the_store_does_and_come_as_csv_and_geojs
     let detail = f.store.delivery(f.id).await.expect("detail");
     let uri = |q: &str| format!("/api/deliveries/{}/diagnostics?{q}", f.id);
 
-    let first = get(&f.router, &uri("limit=5")).await.json();
+    let first = f.api.get(&uri("limit=5")).await.json();
     assert_eq!(first["total"], detail.diagnostics.total);
     assert_eq!(
         first["items"].as_array().unwrap().len(),
         5.min(detail.diagnostics.total as usize)
     );
-    let second = get(&f.router, &uri("limit=5&offset=5")).await.json();
-    let all = get(&f.router, &uri("limit=10")).await.json();
+    let second = f.api.get(&uri("limit=5&offset=5")).await.json();
+    let all = f.api.get(&uri("limit=10")).await.json();
     let joined: Vec<&Value> = first["items"]
         .as_array()
         .unwrap()
@@ -242,7 +291,9 @@ async fn diagnostics_page_and_filter_as_the_store_does_and_come_as_csv_and_geojs
         .iter()
         .max_by_key(|(_, n)| **n)
         .expect("the generated delivery has defects");
-    let by_rule = get(&f.router, &uri(&format!("rule={rule}&limit=10000")))
+    let by_rule = f
+        .api
+        .get(&uri(&format!("rule={rule}&limit=10000")))
         .await
         .json();
     assert_eq!(by_rule["total"], *count);
@@ -254,7 +305,9 @@ async fn diagnostics_page_and_filter_as_the_store_does_and_come_as_csv_and_geojs
             .all(|d| d["rule"] == rule.as_str())
     );
 
-    let errors = get(&f.router, &uri("min_severity=error&limit=10000"))
+    let errors = f
+        .api
+        .get(&uri("min_severity=error&limit=10000"))
         .await
         .json();
     let expected: u64 = ["error", "critical"]
@@ -263,7 +316,7 @@ async fn diagnostics_page_and_filter_as_the_store_does_and_come_as_csv_and_geojs
         .sum();
     assert_eq!(errors["total"], expected);
 
-    let csv = get(&f.router, &uri("limit=3&format=csv")).await;
+    let csv = f.api.get(&uri("limit=3&format=csv")).await;
     assert!(
         csv.headers["content-type"]
             .to_str()
@@ -275,14 +328,12 @@ async fn diagnostics_page_and_filter_as_the_store_does_and_come_as_csv_and_geojs
         1 + 3.min(detail.diagnostics.total as usize)
     );
 
-    let geojson = get(&f.router, &uri("limit=10000&format=geojson"))
-        .await
-        .json();
+    let geojson = f.api.get(&uri("limit=10000&format=geojson")).await.json();
     let located = all_located(&f.store, f.id).await;
     assert_eq!(geojson["features"].as_array().unwrap().len(), located);
 
     for bad in ["limit=0", "limit=10001", "min_severity=fatal", "offset=-1"] {
-        let reply = get(&f.router, &uri(bad)).await;
+        let reply = f.api.get(&uri(bad)).await;
         assert_eq!(
             (reply.status, reply.code()),
             (StatusCode::BAD_REQUEST, "bad_request".into()),
@@ -308,7 +359,9 @@ async fn all_located(store: &Store, id: i64) -> usize {
 #[tokio::test]
 async fn a_layer_gives_the_features_in_view_and_no_more_than_asked() {
     let f = fixture(Settings::default()).await;
-    let layers = get(&f.router, &format!("/api/deliveries/{}/layers", f.id))
+    let layers = f
+        .api
+        .get(&format!("/api/deliveries/{}/layers", f.id))
         .await
         .json();
     let nodes = f.delivery.table("t_noeud").expect("nodes");
@@ -351,7 +404,7 @@ async fn a_layer_gives_the_features_in_view_and_no_more_than_asked() {
         "/api/deliveries/{}/layers/t_noeud?bbox={bbox_text}&limit=50000",
         f.id
     );
-    let view = get(&f.router, &uri).await;
+    let view = f.api.get(&uri).await;
     assert_eq!(view.headers["content-type"], "application/geo+json");
     let view = view.json();
     // The Lambert-93 search box holds the view's whole image, a little more at its bulging edges: every node in
@@ -374,20 +427,18 @@ async fn a_layer_gives_the_features_in_view_and_no_more_than_asked() {
             .all(|f| f["id"].as_str().unwrap().starts_with("ND"))
     );
 
-    let limited = get(
-        &f.router,
-        &format!("{uri}&limit=7").replace("&limit=50000", ""),
-    )
-    .await
-    .json();
+    let limited = f
+        .api
+        .get(&format!("{uri}&limit=7").replace("&limit=50000", ""))
+        .await
+        .json();
     assert_eq!(limited["features"].as_array().unwrap().len(), 7);
     assert_eq!(limited["truncated"], true);
 
-    let unknown = get(
-        &f.router,
-        &format!("/api/deliveries/{}/layers/t_nothing", f.id),
-    )
-    .await;
+    let unknown = f
+        .api
+        .get(&format!("/api/deliveries/{}/layers/t_nothing", f.id))
+        .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(
         unknown.json()["error"]["message"]
@@ -402,11 +453,10 @@ async fn a_layer_gives_the_features_in_view_and_no_more_than_asked() {
         "tolerance=-1",
         "bbox=a,b,c,d",
     ] {
-        let reply = get(
-            &f.router,
-            &format!("/api/deliveries/{}/layers/t_noeud?{bad}", f.id),
-        )
-        .await;
+        let reply = f
+            .api
+            .get(&format!("/api/deliveries/{}/layers/t_noeud?{bad}", f.id))
+            .await;
         assert_eq!(
             (reply.status, reply.code()),
             (StatusCode::BAD_REQUEST, "bad_request".into()),
@@ -432,8 +482,8 @@ async fn simplification_keeps_fewer_vertices_at_small_scales_and_all_when_asked(
             .sum()
     };
     let base = format!("/api/deliveries/{}/layers/t_zpbo?limit=50000", f.id);
-    let exact = get(&f.router, &format!("{base}&tolerance=0")).await.json();
-    let coarse = get(&f.router, &format!("{base}&tolerance=50")).await.json();
+    let exact = f.api.get(&format!("{base}&tolerance=0")).await.json();
+    let coarse = f.api.get(&format!("{base}&tolerance=50")).await.json();
     assert_eq!(exact["matched"], coarse["matched"]);
     assert!(
         vertices(&coarse) < vertices(&exact),
@@ -446,12 +496,14 @@ async fn simplification_keeps_fewer_vertices_at_small_scales_and_all_when_asked(
 #[tokio::test]
 async fn plug_counts_add_up_to_the_generated_plugs_and_download_as_csv() {
     let f = fixture(Settings::default()).await;
-    let stats = get(
-        &f.router,
-        &format!("/api/deliveries/{}/stats?by=department,commune", f.id),
-    )
-    .await
-    .json();
+    let stats = f
+        .api
+        .get(&format!(
+            "/api/deliveries/{}/stats?by=department,commune",
+            f.id
+        ))
+        .await
+        .json();
     assert_eq!(stats["total"]["plugs"], PLUGS);
     let sum: u64 = stats["rows"]
         .as_array()
@@ -468,14 +520,13 @@ async fn plug_counts_add_up_to_the_generated_plugs_and_download_as_csv() {
             .all(|r| r["department"] == "35")
     );
 
-    let csv = get(
-        &f.router,
-        &format!(
+    let csv = f
+        .api
+        .get(&format!(
             "/api/deliveries/{}/stats?by=department,commune&format=csv",
             f.id
-        ),
-    )
-    .await;
+        ))
+        .await;
     let text = csv.text();
     let mut lines = text.lines();
     assert_eq!(
@@ -487,16 +538,20 @@ async fn plug_counts_add_up_to_the_generated_plugs_and_download_as_csv() {
         .sum();
     assert_eq!(csv_sum, u64::from(PLUGS));
 
-    let cost = get(&f.router, &format!("/api/deliveries/{}/cost", f.id))
+    let cost = f
+        .api
+        .get(&format!("/api/deliveries/{}/cost", f.id))
         .await
         .json();
     assert_eq!(cost["total"]["plugs"], PLUGS);
-    let rollout = get(
-        &f.router,
-        &format!("/api/deliveries/{}/rollout?as_of=2026-01-31", f.id),
-    )
-    .await
-    .json();
+    let rollout = f
+        .api
+        .get(&format!(
+            "/api/deliveries/{}/rollout?as_of=2026-01-31",
+            f.id
+        ))
+        .await
+        .json();
     assert_eq!(rollout["as_of"], "2026-01-31");
     for bad in [
         "stats?by=planet",
@@ -504,7 +559,7 @@ async fn plug_counts_add_up_to_the_generated_plugs_and_download_as_csv() {
         "rollout?as_of=31/01/2026",
         "rollout?table=weeks",
     ] {
-        let reply = get(&f.router, &format!("/api/deliveries/{}/{bad}", f.id)).await;
+        let reply = f.api.get(&format!("/api/deliveries/{}/{bad}", f.id)).await;
         assert_eq!(
             (reply.status, reply.code()),
             (StatusCode::BAD_REQUEST, "bad_request".into()),
@@ -514,9 +569,9 @@ async fn plug_counts_add_up_to_the_generated_plugs_and_download_as_csv() {
 }
 
 /// Polls upload job `id` until it is over.
-async fn finished(router: &Router, location: &str) -> Value {
+async fn finished(api: &Api, location: &str) -> Value {
     for _ in 0..600 {
-        let job = get(router, location).await.json();
+        let job = api.get(location).await.json();
         if job["stage"] == "done" || job["stage"] == "failed" {
             return job;
         }
@@ -528,15 +583,16 @@ async fn finished(router: &Router, location: &str) -> Value {
 #[tokio::test]
 async fn an_upload_is_imported_in_the_background_and_reported() {
     let f = fixture(Settings::default()).await;
-    let upload = post(
-        &f.router,
-        "/api/uploads?file_name=lot.zip&zone=35-ZONE-1&contractor=Axione",
-        f.zip.clone(),
-    )
-    .await;
+    let upload = f
+        .api
+        .post(
+            "/api/uploads?file_name=lot.zip&zone=35-ZONE-1&contractor=Axione",
+            f.zip.clone(),
+        )
+        .await;
     assert_eq!(upload.status, StatusCode::ACCEPTED, "{}", upload.text());
     let location = upload.headers["location"].to_str().unwrap().to_owned();
-    let job = finished(&f.router, &location).await;
+    let job = finished(&f.api, &location).await;
     assert_eq!(job["stage"], "done", "{job}");
     // The same files as the fixture's delivery: recognised, nothing written.
     assert_eq!(job["already_present"], true);
@@ -546,32 +602,34 @@ async fn an_upload_is_imported_in_the_background_and_reported() {
     assert!(job["bytes_read"].as_u64().unwrap() > 0);
     assert_eq!(f.store.deliveries().await.unwrap().len(), 1);
 
-    let missing = get(&f.router, "/api/uploads/999").await;
+    let missing = f.api.get("/api/uploads/999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn a_new_upload_becomes_a_delivery_linked_to_its_zone_with_its_report() {
     let dir = TempDir::new().unwrap();
-    let store = Store::open(&dir.path().join("s.gpkg").display().to_string())
-        .await
-        .unwrap();
-    let router = thd_server::router(App::new(
-        store.clone(),
-        Settings {
-            upload_dir: dir.path().to_owned(),
-            ..Settings::default()
-        },
-    ));
+    let location = dir.path().join("s.gpkg").display().to_string();
+    let store = Store::open(&location).await.unwrap();
+    let access = AccessStore::open(&location).await.unwrap();
+    let engineer = token(&access, "bureau d'études", Role::Engineer, "35-ZONE-8").await;
+    let api = Api {
+        router: thd_server::router(App::new(
+            store.clone(),
+            access.clone(),
+            Settings {
+                upload_dir: dir.path().to_owned(),
+                ..Settings::default()
+            },
+        )),
+        token: Some(engineer),
+    };
     let (delivery, zip, _keep) = generated();
-    let upload = post(
-        &router,
-        "/api/uploads?zone=35-ZONE-9&received=2026-03-02",
-        zip,
-    )
-    .await;
+    let upload = api
+        .post("/api/uploads?zone=35-ZONE-9&received=2026-03-02", zip)
+        .await;
     assert_eq!(upload.status, StatusCode::ACCEPTED);
-    let job = finished(&router, upload.headers["location"].to_str().unwrap()).await;
+    let job = finished(&api, upload.headers["location"].to_str().unwrap()).await;
     assert_eq!(job["stage"], "done", "{job}");
     assert_eq!(job["already_present"], false);
     let id = job["delivery_id"].as_i64().unwrap();
@@ -581,6 +639,20 @@ async fn a_new_upload_becomes_a_delivery_linked_to_its_zone_with_its_report() {
     assert_eq!(stored.summary.received_at.as_deref(), Some("2026-03-02"));
     assert_eq!(job["report"]["total"], stored.diagnostics.total);
     assert!(stored.diagnostics.total > 0, "4 defects were injected");
+    // The uploader's organisation owns it, and so sees it although it is granted another zone only.
+    assert_eq!(
+        api.get(&format!("/api/deliveries/{id}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.get("/api/deliveries")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // The upload's folder is gone once the job is over.
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -612,7 +684,10 @@ async fn bad_uploads_are_refused_with_a_reason_and_leave_the_store_as_it_was() {
     .await;
     let before = f.store.deliveries().await.unwrap();
 
-    let garbage = post(&f.router, "/api/uploads", b"not a delivery at all".to_vec()).await;
+    let garbage = f
+        .api
+        .post("/api/uploads", b"not a delivery at all".to_vec())
+        .await;
     assert_eq!(
         (garbage.status, garbage.code()),
         (
@@ -620,7 +695,7 @@ async fn bad_uploads_are_refused_with_a_reason_and_leave_the_store_as_it_was() {
             "unsupported_media_type".into()
         )
     );
-    let empty = post(&f.router, "/api/uploads", Vec::new()).await;
+    let empty = f.api.post("/api/uploads", Vec::new()).await;
     assert_eq!(
         (empty.status, empty.code()),
         (StatusCode::BAD_REQUEST, "bad_request".into())
@@ -632,9 +707,9 @@ async fn bad_uploads_are_refused_with_a_reason_and_leave_the_store_as_it_was() {
         ("t_noeud.csv", nodes),
         ("../../etc/cron.d/evil", b"* * * * * root true\n"),
     ]);
-    let job = post(&f.router, "/api/uploads", traversal).await;
+    let job = f.api.post("/api/uploads", traversal).await;
     assert_eq!(job.status, StatusCode::ACCEPTED);
-    let job = finished(&f.router, job.headers["location"].to_str().unwrap()).await;
+    let job = finished(&f.api, job.headers["location"].to_str().unwrap()).await;
     assert_eq!(job["stage"], "failed");
     assert!(job["error"].as_str().unwrap().contains("refused"), "{job}");
 
@@ -642,8 +717,8 @@ async fn bad_uploads_are_refused_with_a_reason_and_leave_the_store_as_it_was() {
     let zeros = vec![0u8; 8 * 1024 * 1024];
     let bomb = zip_of(&[("t_noeud.csv", &zeros)]);
     assert!(bomb.len() < 64 * 1024);
-    let job = post(&f.router, "/api/uploads", bomb).await;
-    let job = finished(&f.router, job.headers["location"].to_str().unwrap()).await;
+    let job = f.api.post("/api/uploads", bomb).await;
+    let job = finished(&f.api, job.headers["location"].to_str().unwrap()).await;
     assert_eq!(job["stage"], "failed", "{job}");
 
     assert_eq!(
@@ -660,7 +735,7 @@ async fn an_upload_over_the_limit_is_refused_before_and_while_it_streams() {
         ..Settings::default()
     })
     .await;
-    let announced = post(&f.router, "/api/uploads", vec![b'P'; 4096]).await;
+    let announced = f.api.post("/api/uploads", vec![b'P'; 4096]).await;
     assert_eq!(
         (announced.status, announced.code()),
         (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into())
@@ -668,15 +743,16 @@ async fn an_upload_over_the_limit_is_refused_before_and_while_it_streams() {
     // No Content-Length: the limit is counted as the body streams in.
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         (0..8).map(|_| Ok(vec![b'P'; 512])).collect();
-    let streamed = send(
-        &f.router,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/api/uploads")
-            .body(Body::from_stream(stream_of(chunks)))
-            .unwrap(),
-    )
-    .await;
+    let streamed = f
+        .api
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/uploads")
+                .body(Body::from_stream(stream_of(chunks)))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(streamed.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(f.store.deliveries().await.unwrap().len(), 1);
 }
@@ -700,7 +776,7 @@ fn stream_of(
 #[tokio::test]
 async fn the_openapi_document_describes_exactly_the_routes() {
     let f = fixture(Settings::default()).await;
-    let doc = get(&f.router, "/api/openapi.json").await.json();
+    let doc = f.api.get("/api/openapi.json").await.json();
     let mut described: Vec<(String, String)> = Vec::new();
     for (path, operations) in doc["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
@@ -735,14 +811,180 @@ async fn the_openapi_document_describes_exactly_the_routes() {
 async fn the_ipe_file_has_one_line_per_address() {
     let f = fixture(Settings::default()).await;
     let addresses = f.delivery.table("t_adresse").expect("addresses").len();
-    let file = get(&f.router, &format!("/api/deliveries/{}/ipe", f.id)).await;
+    let file = f.api.get(&format!("/api/deliveries/{}/ipe", f.id)).await;
     assert_eq!(file.status, StatusCode::OK);
-    assert!(file.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        file.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let text = file.text();
     let mut lines = text.lines();
     let header = lines.next().expect("header");
     assert!(header.contains("EtatImmeuble"), "{header}");
     assert_eq!(lines.count(), addresses);
-    let rows = get(&f.router, &format!("/api/deliveries/{}/ipe?format=json", f.id)).await.json();
+    let rows = f
+        .api
+        .get(&format!("/api/deliveries/{}/ipe?format=json", f.id))
+        .await
+        .json();
     assert_eq!(rows.as_array().unwrap().len(), addresses);
+}
+
+#[tokio::test]
+async fn a_request_without_a_valid_token_is_refused_and_changes_nothing() {
+    let f = fixture(Settings::default()).await;
+    let anonymous = f.api.with(None);
+    let missing = anonymous.get("/api/deliveries").await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (StatusCode::UNAUTHORIZED, "unauthorized".into())
+    );
+    // Health and the API's description stay open.
+    assert_eq!(anonymous.get("/api/health").await.status, StatusCode::OK);
+    assert_eq!(
+        anonymous.get("/api/openapi.json").await.status,
+        StatusCode::OK
+    );
+
+    let forged =
+        "thd_0123456789abcdef_0000000000000000000000000000000000000000000000000000000000000000";
+    for token in [forged, "nonsense"] {
+        let wrong = f.api.with(Some(token)).get("/api/deliveries").await;
+        assert_eq!(
+            (wrong.status, wrong.code()),
+            (StatusCode::UNAUTHORIZED, "invalid_token".into()),
+            "{token}"
+        );
+    }
+    let not_bearer = f
+        .api
+        .send(
+            Request::get("/api/deliveries")
+                .header("authorization", "Basic YWRtaW46YWRtaW4=")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(not_bearer.status, StatusCode::UNAUTHORIZED);
+
+    let before = f.store.deliveries().await.unwrap();
+    let upload = anonymous.post("/api/uploads", f.zip.clone()).await;
+    assert_eq!(upload.status, StatusCode::UNAUTHORIZED);
+    let upload = f
+        .api
+        .with(Some(forged))
+        .post("/api/uploads", f.zip.clone())
+        .await;
+    assert_eq!(upload.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(f.store.deliveries().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn an_organisation_never_sees_another_ones_deliveries() {
+    let f = fixture(Settings::default()).await;
+    // A delegatee granted another zone: the fixture's delivery (zone 35-ZONE-1) does not exist for it.
+    let other = token(&f.access, "délégataire", Role::Delegatee, "29-ZONE-7").await;
+    let other = f.api.with(Some(&other));
+    assert_eq!(
+        other.get("/api/deliveries").await.json(),
+        serde_json::json!([])
+    );
+    for path in [
+        "",
+        "/diagnostics",
+        "/layers",
+        "/layers/t_noeud",
+        "/stats",
+        "/cost",
+        "/rollout",
+        "/ipe",
+        "/diff?with=1",
+    ] {
+        let reply = other.get(&format!("/api/deliveries/{}{path}", f.id)).await;
+        let nonexistent = other.get(&format!("/api/deliveries/999{path}")).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::NOT_FOUND, "not_found".into()),
+            "{path}"
+        );
+        assert_eq!(
+            reply.json()["error"]["message"],
+            nonexistent.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .replace("999", &f.id.to_string()),
+            "{path}: not visible reads as nonexistent"
+        );
+    }
+    // Granted the zone, it sees it.
+    let org = f
+        .access
+        .organisation_named("délégataire")
+        .await
+        .unwrap()
+        .unwrap();
+    f.access
+        .grant(org.id, &ZonePattern::parse("35-ZONE-1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        other.get(&format!("/api/deliveries/{}", f.id)).await.status,
+        StatusCode::OK
+    );
+
+    // An upload job is its uploader's alone.
+    let upload = f.api.post("/api/uploads", f.zip.clone()).await;
+    let location = upload.headers["location"].to_str().unwrap().to_owned();
+    finished(&f.api, &location).await;
+    assert_eq!(other.get(&location).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn roles_bound_what_a_token_may_do() {
+    let f = fixture(Settings::default()).await;
+    let manager = token(&f.access, "operator", Role::Manager, "*").await;
+    let manager = f.api.with(Some(&manager));
+    assert_eq!(manager.get("/api/deliveries").await.status, StatusCode::OK);
+    let upload = manager.post("/api/uploads", f.zip.clone()).await;
+    assert_eq!(
+        (upload.status, upload.code()),
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
+}
+
+#[tokio::test]
+async fn a_public_dashboard_reads_without_a_token_but_never_writes() {
+    let f = fixture(Settings {
+        public_read: true,
+        ..Settings::default()
+    })
+    .await;
+    let public = f.api.with(None);
+    assert_eq!(
+        public
+            .get("/api/deliveries")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        public
+            .get(&format!("/api/deliveries/{}/stats", f.id))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let upload = public.post("/api/uploads", f.zip.clone()).await;
+    assert_eq!(
+        (upload.status, upload.code()),
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
+    // A token still counts: a wrong one is refused rather than read as the public.
+    let wrong = f.api.with(Some("thd_nope")).get("/api/deliveries").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 }

@@ -6,10 +6,12 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use thd_access::Permission;
 use thd_diag::Severity;
 use thd_store::{DeliveryDetail, DeliverySummary, DiagnosticQuery, Diff};
 
 use crate::app::App;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::table::{self, Format};
@@ -17,14 +19,23 @@ use crate::table::{self, Format};
 /// The largest page of diagnostics a client may ask for.
 const MAX_PAGE: u64 = 10_000;
 
-pub async fn list(State(app): State<App>) -> Result<Json<Vec<DeliverySummary>>, ApiError> {
-    Ok(Json(app.store().deliveries().await?))
+/// The deliveries the caller sees, oldest first.
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Json<Vec<DeliverySummary>>, ApiError> {
+    caller.require(Permission::Read)?;
+    let mut list = app.store().deliveries().await?;
+    list.retain(|d| caller.visibility.can_see(d.id, d.zone.as_deref()));
+    Ok(Json(list))
 }
 
 pub async fn detail(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<DeliveryDetail>, ApiError> {
+    caller.reads(&app, id).await?;
     Ok(Json(app.store().delivery(id).await?))
 }
 
@@ -57,9 +68,11 @@ enum DiagnosticFormat {
 
 pub async fn diagnostics(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<DiagnosticParams>,
 ) -> Result<Response, ApiError> {
+    caller.reads(&app, id).await?;
     if params.limit == 0 || params.limit > MAX_PAGE {
         return Err(ApiError::bad_request(format!(
             "limit {}: ask for 1 to {MAX_PAGE} diagnostics a page, and page on with offset",
@@ -127,9 +140,11 @@ fn default_tolerance() -> f64 {
 /// What changed from the older delivery (`with`, else the previous one of the zone) to delivery `id`.
 pub async fn diff(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<DiffParams>,
 ) -> Result<Json<Diff>, ApiError> {
+    caller.reads(&app, id).await?;
     if !(params.tolerance.is_finite() && params.tolerance >= 0.0) {
         return Err(ApiError::bad_request("tolerance: give metres, 0 or more"));
     }
@@ -147,5 +162,6 @@ pub async fn diff(
                 ))
             })?,
     };
+    caller.reads(&app, old).await?;
     Ok(Json(app.store().diff(old, id, params.tolerance).await?))
 }

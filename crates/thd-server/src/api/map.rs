@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::App;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::layers::{LayerInfo, View};
@@ -18,8 +19,10 @@ const MAX_LIMIT: usize = 50_000;
 
 pub async fn layers(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<LayerInfo>>, ApiError> {
+    caller.reads(&app, id).await?;
     let loaded = app.inner().deliveries.get(app.store(), id).await?;
     Ok(Json(
         loaded
@@ -41,9 +44,11 @@ pub struct LayerParams {
 
 pub async fn layer(
     State(app): State<App>,
+    caller: Caller,
     Path((id, name)): Path<(i64, String)>,
     Query(params): Query<LayerParams>,
 ) -> Result<Response, ApiError> {
+    caller.reads(&app, id).await?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::bad_request(format!(

@@ -16,6 +16,7 @@ use thd_plan::{
 };
 
 use crate::app::App;
+use crate::auth::Caller;
 use crate::cache::Loaded;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
@@ -57,9 +58,11 @@ async fn placed<T: Send + 'static>(
 
 pub async fn stats(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<StatsParams>,
 ) -> Result<Response, ApiError> {
+    caller.reads(&app, id).await?;
     let by = dimensions(&params.by)?;
     let breakdown = placed(&app, id, move |_, _, index| index.group_by(&by)).await?;
     let table = StatsTable::from(&breakdown);
@@ -130,9 +133,11 @@ fn default_cost_by() -> String {
 
 pub async fn cost(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<CostParams>,
 ) -> Result<Response, ApiError> {
+    caller.reads(&app, id).await?;
     let by = dimensions(&params.by)?;
     let table = placed(&app, id, move |app, loaded, index| {
         let report = cost_report(&loaded.network, index, &app.inner().settings.planning.costs);
@@ -172,9 +177,11 @@ fn default_rollout_table() -> String {
 
 pub async fn rollout(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<RolloutParams>,
 ) -> Result<Response, ApiError> {
+    caller.reads(&app, id).await?;
     if !matches!(params.table.as_str(), "years" | "months" | "late_zones") {
         return Err(ApiError::bad_request(format!(
             "table {:?}: years, months or late_zones",
@@ -216,10 +223,15 @@ fn default_ipe_format() -> Format {
 /// DEPLOYE only when its plugs are raccordable, its zone taken into operation by the delegatee.
 pub async fn ipe(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<IpeParams>,
 ) -> Result<Response, ApiError> {
-    let rows = placed(&app, id, |_, loaded, index| ipe_rows(&loaded.network, index)).await?;
+    caller.reads(&app, id).await?;
+    let rows = placed(&app, id, |_, loaded, index| {
+        ipe_rows(&loaded.network, index)
+    })
+    .await?;
     match params.format {
         Format::Json => Ok(axum::Json(rows).into_response()),
         Format::Csv => {

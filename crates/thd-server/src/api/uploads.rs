@@ -17,11 +17,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde::Deserialize;
+use thd_access::{OrgId, Permission};
 use thd_diag::rules::{READ_ZIP_TOO_LARGE, READ_ZIP_UNSAFE_ENTRY};
 use thd_read::{ReadOptions, ReadProgress};
 use thd_store::ImportMeta;
 
 use crate::app::App;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::jobs::{Job, Stage};
@@ -61,10 +63,17 @@ fn too_large(limit: u64) -> ApiError {
 
 pub async fn upload(
     State(app): State<App>,
+    caller: Caller,
     Query(params): Query<UploadParams>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    caller.require(Permission::Upload)?;
+    let org = caller.principal.org().ok_or_else(|| {
+        ApiError::from(thd_access::AccessError::Forbidden {
+            permission: Permission::Upload,
+        })
+    })?;
     let settings = &app.inner().settings;
     let limit = settings.upload_limit;
     let announced = headers
@@ -91,7 +100,7 @@ pub async fn upload(
     let path = folder.path().join(format!("upload.{kind}"));
     std::fs::rename(&partial, &path).map_err(ApiError::internal)?;
 
-    let job = app.inner().jobs.start(params.file_name.clone(), bytes);
+    let job = app.inner().jobs.start(org, params.file_name.clone(), bytes);
     let meta = ImportMeta {
         contractor: params.contractor,
         zone: params.zone,
@@ -107,7 +116,7 @@ pub async fn upload(
     let worker = app.clone();
     let id = job.id;
     tokio::spawn(async move {
-        let outcome = import(&worker, id, &path, meta).await;
+        let outcome = import(&worker, id, org, &path, meta).await;
         if let Err(error) = outcome {
             worker.inner().jobs.update(id, |job| {
                 job.stage = Stage::Failed;
@@ -164,6 +173,7 @@ async fn receive(
 async fn import(
     app: &App,
     id: u64,
+    org: OrgId,
     path: &std::path::Path,
     mut meta: ImportMeta,
 ) -> Result<(), String> {
@@ -209,6 +219,19 @@ async fn import(
         .import(&raw, &meta)
         .await
         .map_err(|e| e.to_string())?;
+    // The uploader's organisation owns what it uploaded. Files another organisation uploaded first stay
+    // theirs, and the uploader is told no more than that they were already delivered.
+    match app.access().set_owner(outcome.delivery_id, org).await {
+        Ok(()) => {}
+        Err(thd_access::AccessError::AlreadyOwned { .. }) => {
+            return Err(
+                "these files were already delivered by another organisation: nothing imported; \
+                 ask the operator"
+                    .to_owned(),
+            );
+        }
+        Err(e) => return Err(format!("recording the delivery's owner failed: {e}")),
+    }
     let detail = app
         .store()
         .delivery(outcome.delivery_id)
@@ -242,10 +265,17 @@ fn refuse_hostile(raw: &thd_model::RawDelivery) -> Result<(), String> {
     ))
 }
 
-pub async fn job(State(app): State<App>, Path(id): Path<u64>) -> Result<Json<Job>, ApiError> {
+/// An upload job of the caller's organisation (another's is answered as nonexistent).
+pub async fn job(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Job>, ApiError> {
+    caller.require(Permission::Read)?;
     app.inner()
         .jobs
         .get(id)
+        .filter(|job| caller.principal.org() == Some(job.org))
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("no upload job {id} on this server")))
 }
