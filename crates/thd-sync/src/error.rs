@@ -43,7 +43,9 @@ pub enum SyncError {
         number: i64,
         lifted_at: DateTime<Utc>,
     },
-    #[error("unsupported store location {0:?}: give a SQLite file path, sqlite://PATH or a postgres:// URL")]
+    #[error(
+        "unsupported store location {0:?}: give a SQLite file path, sqlite://PATH or a postgres:// URL"
+    )]
     UnsupportedUrl(String),
     #[error(
         "{location}: the sync tables are at schema version {found}, newer than this build's {supported}: upgrade the engine"

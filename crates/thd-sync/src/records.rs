@@ -105,9 +105,13 @@ pub struct Applied {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Registration {
-    Registered { entry: AuditEntry },
+    Registered {
+        entry: AuditEntry,
+    },
     /// The subject was already there; nothing was written.
-    AlreadyRegistered { current: SubjectSummary },
+    AlreadyRegistered {
+        current: SubjectSummary,
+    },
 }
 
 /// A subject's current state.

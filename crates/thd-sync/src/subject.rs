@@ -12,11 +12,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Subject {
-    Delivery { delivery_id: i64 },
+    Delivery {
+        delivery_id: i64,
+    },
     /// An SRO zone (GraceTHD `zs_code`).
-    Sro { delivery_id: i64, code: String },
+    Sro {
+        delivery_id: i64,
+        code: String,
+    },
     /// A PBO zone (GraceTHD `zp_code`).
-    Pbo { delivery_id: i64, code: String },
+    Pbo {
+        delivery_id: i64,
+        code: String,
+    },
 }
 
 /// The kind of a subject, for filtering.
@@ -127,7 +135,11 @@ mod tests {
         let parsed: Subject =
             serde_json::from_str(r#"{"kind":"delivery","delivery_id":7}"#).expect("parse");
         assert_eq!(parsed, Subject::delivery(7));
-        for subject in [Subject::delivery(1), Subject::sro(2, "ZS"), Subject::pbo(3, "ZP")] {
+        for subject in [
+            Subject::delivery(1),
+            Subject::sro(2, "ZS"),
+            Subject::pbo(3, "ZP"),
+        ] {
             let back = Subject::from_parts(
                 subject.delivery_id(),
                 subject.kind().code(),

@@ -269,7 +269,8 @@ impl TransitionRequest {
                         problems.push(PayloadProblem::EmptyObjectCode { reservation: index });
                     }
                     if reason.is_empty() {
-                        problems.push(PayloadProblem::EmptyReservationReason { reservation: index });
+                        problems
+                            .push(PayloadProblem::EmptyReservationReason { reservation: index });
                     }
                     reservations.push(NewReservation {
                         object_code: object_code.to_owned(),
@@ -384,7 +385,10 @@ impl fmt::Display for PayloadProblem {
 #[serde(tag = "error", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum WorkflowError {
-    #[error("{from} → {to} is not a step of the workflow; allowed from {from}: {}", list(allowed))]
+    #[error(
+        "{from} → {to} is not a step of the workflow; allowed from {from}: {}",
+        list(allowed)
+    )]
     NotAllowed {
         from: State,
         to: State,
@@ -411,7 +415,11 @@ fn list(states: &[State]) -> String {
     if states.is_empty() {
         return "none".to_owned();
     }
-    states.iter().map(|s| s.code()).collect::<Vec<_>>().join(", ")
+    states
+        .iter()
+        .map(|s| s.code())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -454,7 +462,10 @@ mod tests {
         }
         reached.sort();
         assert_eq!(reached, State::ALL.to_vec());
-        assert!(InOperation.allowed(0).is_empty(), "in_operation is terminal");
+        assert!(
+            InOperation.allowed(0).is_empty(),
+            "in_operation is terminal"
+        );
     }
 
     #[test]
@@ -571,10 +582,14 @@ mod tests {
         )
         .expect("parse");
         assert_eq!(request.reservations[0].due_on, date("2025-09-01"));
-        assert!(serde_json::from_str::<TransitionRequest>(r#"{"to":"accepted","note":"x"}"#).is_err());
         assert!(
-            serde_json::from_str::<TransitionRequest>(r#"{"to":"in_operation","date":"2025-13-01"}"#)
-                .is_err()
+            serde_json::from_str::<TransitionRequest>(r#"{"to":"accepted","note":"x"}"#).is_err()
+        );
+        assert!(
+            serde_json::from_str::<TransitionRequest>(
+                r#"{"to":"in_operation","date":"2025-13-01"}"#
+            )
+            .is_err()
         );
     }
 }

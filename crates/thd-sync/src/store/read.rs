@@ -8,13 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::{SyncStore, placeholders, text};
+use crate::SyncError;
 use crate::records::{
     Acceptances, Action, Actor, AuditEntry, Changes, Filter, Reservation, SubjectStatus,
     SubjectSummary, ZoneStatus,
 };
 use crate::subject::{Subject, SubjectKind};
 use crate::workflow::State;
-use crate::SyncError;
 
 /// The audit columns, with the subject's key, followed by the rest of a query.
 macro_rules! audit_query {
@@ -45,6 +45,9 @@ type AuditRow = (
 );
 
 type SummaryRow = (i64, String, String, String, i64, Option<String>);
+
+/// The row id followed by a [`SummaryRow`].
+type IdSummaryRow = (i64, i64, String, String, String, i64, Option<String>);
 
 /// A subject's row as a write needs it.
 #[derive(Debug)]
@@ -291,7 +294,7 @@ impl SyncStore {
         conn: &mut AnyConnection,
         subject: &Subject,
     ) -> Result<(i64, SubjectSummary), SyncError> {
-        let row: Option<(i64, i64, String, String, String, i64, Option<String>)> = sqlx::query_as(
+        let row: Option<IdSummaryRow> = sqlx::query_as(
             "SELECT id, delivery_id, kind, code, state, version, in_operation_on FROM sync_subject \
              WHERE delivery_id = $1 AND kind = $2 AND code = $3",
         )

@@ -113,7 +113,9 @@ impl SyncStore {
             tx.rollback().await.map_err(self.db())?;
             return Ok(original);
         }
-        let row = self.current(&mut tx, subject, command.expected_version).await?;
+        let row = self
+            .current(&mut tx, subject, command.expected_version)
+            .await?;
         let open = if row.state == State::AcceptedWithReservations {
             self.open_reservations(&mut tx, row.id).await?
         } else {
@@ -218,7 +220,9 @@ impl SyncStore {
             tx.rollback().await.map_err(self.db())?;
             return Ok(original);
         }
-        let row = self.current(&mut tx, subject, lift.expected_version).await?;
+        let row = self
+            .current(&mut tx, subject, lift.expected_version)
+            .await?;
         match self
             .reservation_lifted_at(&mut tx, row.id, lift.reservation)
             .await?
