@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thd_plan::{ZoneAcceptance, ZoneAcceptances};
 
-use crate::subject::Subject;
+use crate::subject::{Subject, SubjectKind};
 use crate::workflow::{State, TransitionRequest};
 
 /// Who writes: the organisation (idempotency keys are scoped to it) and the API token it used.
@@ -157,7 +157,7 @@ pub struct Reservation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
     pub state: Option<State>,
-    pub kind: Option<crate::SubjectKind>,
+    pub kind: Option<SubjectKind>,
     pub delivery_ids: Option<Vec<i64>>,
 }
 

@@ -469,6 +469,25 @@ mod tests {
     }
 
     #[test]
+    fn the_table_in_the_crate_docs_is_this_table() {
+        let docs: Vec<(State, State, bool)> = include_str!("lib.rs")
+            .lines()
+            .filter_map(|line| line.strip_prefix("//! | `"))
+            .map(|row| {
+                let cells: Vec<&str> = row.split('|').map(|c| c.trim().trim_matches('`')).collect();
+                let state =
+                    |code: &str| State::from_code(code).unwrap_or_else(|| panic!("{code:?}"));
+                (state(cells[0]), state(cells[1]), !cells[2].is_empty())
+            })
+            .collect();
+        let table: Vec<(State, State, bool)> = TRANSITIONS
+            .iter()
+            .map(|s| (s.from, s.to, s.guard != Guard::None))
+            .collect();
+        assert_eq!(docs, table);
+    }
+
+    #[test]
     fn lifting_needs_every_reservation_lifted() {
         assert_eq!(
             check(AcceptedWithReservations, ReservationsLifted, 2),

@@ -13,7 +13,6 @@ CREATE TABLE sync_subject (
     in_operation_on TEXT,
     UNIQUE (delivery_id, kind, code)
 );
-CREATE INDEX sync_subject_state ON sync_subject (state, kind);
 
 CREATE TABLE sync_reservation (
     subject_id BIGINT NOT NULL REFERENCES sync_subject (id),
@@ -22,14 +21,15 @@ CREATE TABLE sync_reservation (
     reason TEXT NOT NULL,
     due_on TEXT NOT NULL,
     lifted_at TEXT,
-    lifted_seq BIGINT,
     PRIMARY KEY (subject_id, number)
 );
 
+-- The last sequence number given to an audit row.
 CREATE TABLE sync_sequence (last BIGINT NOT NULL);
 INSERT INTO sync_sequence (last) VALUES (0);
 
 CREATE TABLE sync_audit (
+    -- The cursor of changes_since, set by sync_audit_number below.
     seq BIGINT PRIMARY KEY,
     subject_id BIGINT NOT NULL REFERENCES sync_subject (id),
     action TEXT NOT NULL,
@@ -43,7 +43,20 @@ CREATE TABLE sync_audit (
     payload TEXT NOT NULL
 );
 CREATE INDEX sync_audit_subject ON sync_audit (subject_id, seq);
-CREATE UNIQUE INDEX sync_audit_key ON sync_audit (organisation, idempotency_key);
+
+-- Numbers audit rows from sync_sequence rather than from a database sequence: the UPDATE locks the counter row
+-- until the writer commits, so numbers are taken in commit order and a reader that sees number n also sees
+-- every number below it (a transaction holding 10 of a sequence may commit after one holding 11). The audit
+-- row is the last write of a transaction, so the lock is held only to its commit. A rolled back write gives
+-- its number back: no gaps.
+CREATE FUNCTION sync_audit_number() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE sync_sequence SET last = last + 1 RETURNING last INTO NEW.seq;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER sync_audit_seq BEFORE INSERT ON sync_audit
+    FOR EACH ROW EXECUTE FUNCTION sync_audit_number();
 
 CREATE FUNCTION sync_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -55,6 +68,8 @@ CREATE TRIGGER sync_audit_no_change BEFORE UPDATE OR DELETE ON sync_audit
 CREATE TRIGGER sync_audit_no_truncate BEFORE TRUNCATE ON sync_audit
     FOR EACH STATEMENT EXECUTE FUNCTION sync_audit_append_only();
 
+-- The idempotency keys claimed, with the request each was first used for (canonical JSON). The primary key
+-- makes a key unique per organisation; its audit row is found through the subject its request names.
 CREATE TABLE sync_request (
     organisation TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,

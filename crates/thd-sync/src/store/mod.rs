@@ -3,46 +3,31 @@
 //! # One SQL for both backends
 //!
 //! Every query is written once, with `$1` placeholders, and runs through sqlx's `Any` driver (sqlx 0.9's
-//! SQLite driver reads `$N` as the N-th argument, so the same text binds the same way on both). The write
-//! path — idempotency, version check, transition check, audit — is the part where a divergence between two
-//! copies would be a silent bug, so it exists once. What differs is kept to three places: the DDL (one
-//! migration file per backend, same tables and columns), how a write transaction starts (below) and the lock
-//! that serialises migrations. The price is the `Any` driver's types: integers and text only, so dates and
-//! timestamps are fixed-width ISO text on both backends, which also keeps their text order their time order.
+//! SQLite driver reads `$N` as the N-th argument, so the same text binds the same way on both; the tests run
+//! every operation on both). The write path — idempotency, version check, transition check, audit — is the
+//! part where a divergence between two copies would be a silent bug, so it exists once. What differs is kept
+//! to three places: the DDL (one migration file per backend, same tables and columns), how a write
+//! transaction begins (`BEGIN IMMEDIATE` on SQLite) and the lock that serialises migrations on PostgreSQL.
+//! The price is the `Any` driver's types: integers and text only, so dates and timestamps are fixed-width ISO
+//! text on both backends, which also keeps their text order their time order. SQLite's options are not
+//! reachable through `Any` (it takes a URL), so its pragmas are set on each new connection.
 //!
-//! # Concurrency
-//!
-//! - **No lost update.** Each write reads the subject, checks the expected version, and then changes it with
-//!   `UPDATE ... WHERE id = $n AND version = $expected`, bumping the version. On PostgreSQL (read committed) a
-//!   concurrent writer of the same subject waits for the first one's row lock, re-evaluates the condition on
-//!   the committed row, matches nothing, and is answered [`SyncError::Stale`](crate::SyncError::Stale); its
-//!   whole transaction is rolled back.
-//! - **SQLite writes cannot fail on a lock upgrade.** Write transactions start with `BEGIN IMMEDIATE`, which
-//!   takes the write lock first (waiting up to the 5 s busy timeout for another process) instead of reading
-//!   under a shared lock and failing with `SQLITE_BUSY` when upgrading. Within a process, writers queue for a
-//!   pool of one write connection rather than in SQLite's busy handler (which sleeps by steps of up to 100 ms);
-//!   reads use their own pool and, in WAL mode, never wait for writers.
-//! - **Idempotency is claimed first.** The first statement of a write inserts `(organisation, key, request)`
-//!   into `sync_request` with `ON CONFLICT DO NOTHING`. A key already there is a replay: the same canonical
-//!   request gives back the stored audit row, another request is [`SyncError::KeyReused`](crate::SyncError::KeyReused),
-//!   and nothing is written either way. On PostgreSQL a concurrent request with the same key waits on the
-//!   unique index until the first commits, then sees it as a replay — never as a second write.
-//! - **Cursors see every change once.** Audit sequence numbers come from the one-row `sync_sequence`, bumped as
-//!   the last steps of a write: the row lock makes writers take numbers in commit order, so a reader that has
-//!   seen number `n` committed has also seen every number below it (a database sequence would not promise
-//!   this: a transaction holding 10 may commit after one holding 11). On SQLite writers are serialised anyway.
-//!   A failed write is rolled back whole, its number included, so numbers have no gaps either.
+//! How writes stay correct under concurrency is in the crate documentation.
 
 mod read;
 mod text;
 mod write;
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Any, AnyPool, ConnectOptions, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Transaction};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use crate::SyncError;
 
@@ -60,21 +45,50 @@ pub const SCHEMA_VERSION: i64 = SQLITE_MIGRATIONS.len() as i64;
 const READERS: u32 = 4;
 const POSTGRES_CONNECTIONS: u32 = 8;
 
-/// The acceptance sync tables of a store.
+/// The acceptance sync tables of a store. Clones share the connections.
 #[derive(Debug, Clone)]
 pub struct SyncStore {
-    /// Write transactions: one connection on SQLite, the shared pool on PostgreSQL.
-    writer: AnyPool,
+    writer: Writer,
     reader: AnyPool,
-    backend: Backend,
     /// The file or URL (without password), for messages.
     location: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
+/// Where write transactions run.
+#[derive(Debug, Clone)]
+enum Writer {
+    /// One connection kept for the life of the store, taken in turn (`None` once closed). SQLite has one
+    /// writer at a time anyway, and a pool would hand the connection back through a spawned task after each
+    /// commit: a thread wake-up that took about a third of a write's time.
+    Sqlite(Arc<Mutex<Option<AnyConnection>>>),
+    /// The pool shared with the reads: PostgreSQL writers run side by side.
+    Postgres(AnyPool),
+}
+
+/// A connection held for one write transaction.
+enum WriteConnection<'a> {
+    Sqlite(MappedMutexGuard<'a, AnyConnection>),
+    Postgres(PoolConnection<Any>),
+}
+
+impl Deref for WriteConnection<'_> {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Self::Sqlite(conn) => conn,
+            Self::Postgres(conn) => conn,
+        }
+    }
+}
+
+impl DerefMut for WriteConnection<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Self::Sqlite(conn) => conn,
+            Self::Postgres(conn) => conn,
+        }
+    }
 }
 
 impl SyncStore {
@@ -111,32 +125,34 @@ impl SyncStore {
             .create_if_missing(true)
             .to_url_lossy();
         let options = AnyConnectOptions::from_url(&url).map_err(db)?;
-        let pool = |size| {
-            AnyPoolOptions::new()
-                .max_connections(size)
-                // In WAL mode NORMAL syncs at checkpoints, not at each commit, as the delivery store does: a
-                // power cut may lose the last writes, never half of one.
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        sqlx::raw_sql("PRAGMA synchronous = NORMAL")
-                            .execute(conn)
-                            .await
-                            .map(drop)
-                    })
-                })
-        };
-        let writer = pool(1).connect_with(options.clone()).await.map_err(db)?;
-        // Once, before the readers connect: WAL lets them read while a write is under way. A store file is
-        // in WAL mode already, and then this changes nothing.
+        // In WAL mode NORMAL syncs at checkpoints, not at each commit, as the delivery store does: a power cut
+        // may lose the last writes, never half of one.
+        const PER_CONNECTION: &str = "PRAGMA synchronous = NORMAL";
+        let mut writer = options.connect().await.map_err(db)?;
+        // Before the readers connect: WAL lets them read while a write is under way. A store file is in WAL
+        // mode already, and then this changes nothing.
         sqlx::raw_sql("PRAGMA journal_mode = WAL")
-            .execute(&writer)
+            .execute(&mut writer)
             .await
             .map_err(db)?;
-        let reader = pool(READERS).connect_with(options).await.map_err(db)?;
+        sqlx::raw_sql(PER_CONNECTION)
+            .execute(&mut writer)
+            .await
+            .map_err(db)?;
+        let reader = AnyPoolOptions::new()
+            .max_connections(READERS)
+            // A file does not drop connections: pinging each one before handing it out would only cost a
+            // round trip to its worker thread.
+            .test_before_acquire(false)
+            .after_connect(|conn, _| {
+                Box::pin(async move { sqlx::raw_sql(PER_CONNECTION).execute(conn).await.map(drop) })
+            })
+            .connect_with(options)
+            .await
+            .map_err(db)?;
         let store = SyncStore {
-            writer,
+            writer: Writer::Sqlite(Arc::new(Mutex::new(Some(writer)))),
             reader,
-            backend: Backend::Sqlite,
             location,
         };
         store.migrate().await?;
@@ -156,18 +172,25 @@ impl SyncStore {
             .await
             .map_err(db)?;
         let store = SyncStore {
-            writer: pool.clone(),
+            writer: Writer::Postgres(pool.clone()),
             reader: pool,
-            backend: Backend::Postgres,
             location,
         };
         store.migrate().await?;
         Ok(store)
     }
 
-    /// Closes the connections.
+    /// Closes the connections (those of every clone: writes through a clone then fail).
     pub async fn close(self) {
-        self.writer.close().await;
+        match self.writer {
+            Writer::Sqlite(conn) => {
+                if let Some(conn) = conn.lock().await.take() {
+                    // Nothing to do about a failure to close: the file is consistent after every commit.
+                    let _ = conn.close().await;
+                }
+            }
+            Writer::Postgres(pool) => pool.close().await,
+        }
         self.reader.close().await;
     }
 
@@ -185,23 +208,41 @@ impl SyncStore {
         }
     }
 
-    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (see the module docs), `BEGIN` (read committed)
-    /// on PostgreSQL.
-    async fn begin_write(&self) -> Result<Transaction<'static, Any>, SyncError> {
-        let begin = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
+    /// The connection to run a write transaction on, once it is free.
+    async fn write_connection(&self) -> Result<WriteConnection<'_>, SyncError> {
+        match &self.writer {
+            Writer::Sqlite(conn) => MutexGuard::try_map(conn.lock().await, Option::as_mut)
+                .map(WriteConnection::Sqlite)
+                .map_err(|_| self.db()(sqlx::Error::PoolClosed)),
+            Writer::Postgres(pool) => pool
+                .acquire()
+                .await
+                .map(WriteConnection::Postgres)
+                .map_err(self.db()),
+        }
+    }
+
+    /// Starts a write transaction on `conn`: `BEGIN IMMEDIATE` on SQLite (see the crate documentation),
+    /// `BEGIN` (read committed) on PostgreSQL.
+    async fn begin<'c>(
+        &self,
+        conn: &'c mut AnyConnection,
+    ) -> Result<Transaction<'c, Any>, SyncError> {
+        let begin = match self.writer {
+            Writer::Sqlite(_) => "BEGIN IMMEDIATE",
+            Writer::Postgres(_) => "BEGIN",
         };
-        self.writer.begin_with(begin).await.map_err(self.db())
+        conn.begin_with(begin).await.map_err(self.db())
     }
 
     /// Creates or upgrades the `sync_*` tables in one write transaction; on PostgreSQL under an advisory lock
     /// per schema, so two processes opening a new store at once do not both create them.
     async fn migrate(&self) -> Result<(), SyncError> {
-        let mut tx = self.begin_write().await?;
-        let migrations = match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-            Backend::Postgres => {
+        let mut conn = self.write_connection().await?;
+        let mut tx = self.begin(&mut conn).await?;
+        let migrations = match self.writer {
+            Writer::Sqlite(_) => SQLITE_MIGRATIONS,
+            Writer::Postgres(_) => {
                 sqlx::query(
                     "SELECT 1 FROM pg_advisory_xact_lock(hashtext('thd-sync:' || current_schema()))",
                 )

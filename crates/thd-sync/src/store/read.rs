@@ -121,7 +121,7 @@ impl SyncStore {
 
     /// At most `limit` writes after `cursor` (0 for all), oldest first, of the subjects of `delivery_ids` (all
     /// when `None`), and the cursor to ask with next. Pulling with each answer's `next_cursor` gives every
-    /// write exactly once (see the module docs on how sequence numbers follow commit order).
+    /// write exactly once (the crate documentation says how sequence numbers follow commit order).
     pub async fn changes_since(
         &self,
         cursor: i64,
@@ -270,16 +270,23 @@ impl SyncStore {
             .transpose()
     }
 
-    /// The audit row written under an idempotency key of an organisation.
+    /// The audit row of `subject` written under an idempotency key of an organisation. Found through the
+    /// subject (a key is bound to a request, which names its subject), so the audit table needs no index on
+    /// keys: `sync_request` already makes them unique.
     pub(super) async fn entry_by_key(
         &self,
         conn: &mut AnyConnection,
+        subject: &Subject,
         organisation: &str,
         key: &str,
     ) -> Result<Option<AuditEntry>, SyncError> {
         let row: Option<AuditRow> = sqlx::query_as(audit_query!(
-            "WHERE a.organisation = $1 AND a.idempotency_key = $2"
+            "WHERE s.delivery_id = $1 AND s.kind = $2 AND s.code = $3 \
+             AND a.organisation = $4 AND a.idempotency_key = $5"
         ))
+        .bind(subject.delivery_id())
+        .bind(subject.kind().code())
+        .bind(subject.code())
         .bind(organisation)
         .bind(key)
         .fetch_optional(&mut *conn)

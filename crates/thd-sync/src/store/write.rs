@@ -49,7 +49,8 @@ impl SyncStore {
         check_subject(subject)?;
         check_actor(actor)?;
         let at = text::normalise(at);
-        let mut tx = self.begin_write().await?;
+        let mut conn = self.write_connection().await?;
+        let mut tx = self.begin(&mut conn).await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO sync_subject (delivery_id, kind, code, state, version) VALUES ($1, $2, $3, $4, 1) \
              ON CONFLICT (delivery_id, kind, code) DO NOTHING RETURNING id",
@@ -105,9 +106,16 @@ impl SyncStore {
         }
         .canonical();
         let at = text::normalise(command.at);
-        let mut tx = self.begin_write().await?;
+        let mut conn = self.write_connection().await?;
+        let mut tx = self.begin(&mut conn).await?;
         if let Some(original) = self
-            .claim(&mut tx, &command.actor, &command.idempotency_key, &request)
+            .claim(
+                &mut tx,
+                subject,
+                &command.actor,
+                &command.idempotency_key,
+                &request,
+            )
             .await?
         {
             tx.rollback().await.map_err(self.db())?;
@@ -212,9 +220,16 @@ impl SyncStore {
         }
         .canonical();
         let at = text::normalise(lift.at);
-        let mut tx = self.begin_write().await?;
+        let mut conn = self.write_connection().await?;
+        let mut tx = self.begin(&mut conn).await?;
         if let Some(original) = self
-            .claim(&mut tx, &lift.actor, &lift.idempotency_key, &request)
+            .claim(
+                &mut tx,
+                subject,
+                &lift.actor,
+                &lift.idempotency_key,
+                &request,
+            )
             .await?
         {
             tx.rollback().await.map_err(self.db())?;
@@ -254,6 +269,15 @@ impl SyncStore {
         if updated == 0 {
             return Err(self.stale(&mut tx, subject, lift.expected_version).await);
         }
+        sqlx::query(
+            "UPDATE sync_reservation SET lifted_at = $1 WHERE subject_id = $2 AND number = $3",
+        )
+        .bind(text::timestamp(at))
+        .bind(row.id)
+        .bind(lift.reservation)
+        .execute(&mut *tx)
+        .await
+        .map_err(self.db())?;
         let entry = AuditEntry {
             seq: 0,
             subject: subject.clone(),
@@ -267,16 +291,6 @@ impl SyncStore {
             payload: json!({ "reservation": lift.reservation }),
         };
         let entry = self.record(&mut tx, row.id, entry).await?;
-        sqlx::query(
-            "UPDATE sync_reservation SET lifted_at = $1, lifted_seq = $2 WHERE subject_id = $3 AND number = $4",
-        )
-        .bind(text::timestamp(at))
-        .bind(entry.seq)
-        .bind(row.id)
-        .bind(lift.reservation)
-        .execute(&mut *tx)
-        .await
-        .map_err(self.db())?;
         tx.commit().await.map_err(self.db())?;
         Ok(Applied {
             entry,
@@ -284,11 +298,12 @@ impl SyncStore {
         })
     }
 
-    /// Claims the organisation's idempotency key for `request` (see the module docs); `Some` with the original
+    /// Claims the organisation's idempotency key for `request` (see the crate documentation); `Some` with the original
     /// outcome when the same request was already applied under it.
     async fn claim(
         &self,
         tx: &mut AnyConnection,
+        subject: &Subject,
         actor: &Actor,
         key: &str,
         request: &str,
@@ -322,7 +337,7 @@ impl SyncStore {
             });
         }
         let entry = self
-            .entry_by_key(tx, &actor.organisation, key)
+            .entry_by_key(tx, subject, &actor.organisation, key)
             .await?
             .ok_or_else(|| {
                 self.corrupt(format!(
@@ -366,23 +381,18 @@ impl SyncStore {
         }
     }
 
-    /// Takes the next sequence number — last, so the row lock is held only to the commit — and writes the
-    /// audit row with it.
+    /// Writes the audit row, which gets its sequence number from the database (see the crate documentation on
+    /// why the numbers follow commit order).
     async fn record(
         &self,
         tx: &mut AnyConnection,
         subject_id: i64,
         mut entry: AuditEntry,
     ) -> Result<AuditEntry, SyncError> {
-        entry.seq = sqlx::query_scalar("UPDATE sync_sequence SET last = last + 1 RETURNING last")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(self.db())?;
-        sqlx::query(
-            "INSERT INTO sync_audit (seq, subject_id, action, from_state, to_state, version, at, organisation, \
-             token_id, idempotency_key, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        entry.seq = sqlx::query_scalar(
+            "INSERT INTO sync_audit (subject_id, action, from_state, to_state, version, at, organisation, \
+             token_id, idempotency_key, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq",
         )
-        .bind(entry.seq)
         .bind(subject_id)
         .bind(entry.action.code())
         .bind(entry.from.map(State::code))
@@ -393,7 +403,7 @@ impl SyncStore {
         .bind(&entry.actor.token_id)
         .bind(entry.idempotency_key.as_deref())
         .bind(entry.payload.to_string())
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(self.db())?;
         Ok(entry)
