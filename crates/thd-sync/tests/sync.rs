@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Place, actor, at, command, date, drive, lift, path_to, valid};
 use serde_json::json;
-use thd_plan::ZoneAcceptance;
+use thd_plan::{ZoneAcceptance, ZoneHandover};
 use thd_sync::workflow::{PayloadProblem, TRANSITIONS};
 use thd_sync::{
     Action, Applied, AuditEntry, Filter, NewReservation, Registration, State, Subject, SubjectKind,
@@ -901,9 +901,12 @@ async fn acceptances_give_each_zone_its_deciding_delivery(place: Place) {
     assert_eq!(
         both.sro_acceptances(),
         BTreeMap::from([
-            ("ZS-1".to_owned(), ZoneAcceptance::InOperation),
-            ("ZS-2".to_owned(), ZoneAcceptance::Delivered),
-            ("ZS-3".to_owned(), ZoneAcceptance::Delivered),
+            (
+                "ZS-1".to_owned(),
+                ZoneHandover::in_operation(date("2025-09-01"))
+            ),
+            ("ZS-2".to_owned(), ZoneAcceptance::Delivered.into()),
+            ("ZS-3".to_owned(), ZoneAcceptance::Delivered.into()),
         ])
     );
     let first = store.acceptances(&[1]).await.expect("acceptances");
