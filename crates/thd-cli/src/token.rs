@@ -31,9 +31,9 @@ enum Command {
         /// engineer, manager, delegatee or admin.
         #[arg(long)]
         role: Role,
-        /// Who or what the token is for (`SIG delegataire`, `Jeanne Dupont`).
-        #[arg(long, default_value = "")]
-        label: String,
+        /// Who or what the token is for (`SIG delegataire`, `Jeanne Dupont`); default: the role and organisation.
+        #[arg(long)]
+        label: Option<String>,
         /// Zones the organisation sees (a delivery's --zone, or '*' for every zone); repeatable.
         #[arg(long, value_name = "ZONE")]
         grant: Vec<String>,
@@ -99,7 +99,10 @@ async fn command(access: &AccessStore, command: &Command) -> Result<()> {
             for p in &patterns {
                 access.grant(org.id, p).await?;
             }
-            let (token, secret) = access.create_token(org.id, *role, label).await?;
+            let label = label
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", role.as_str(), org.name));
+            let (token, secret) = access.create_token(org.id, *role, &label).await?;
             eprintln!(
                 "jeton {} créé pour {} ({}) ; conservez-le, il ne sera plus affiché :",
                 token.id.as_str(),

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use thd_access::{AccessError, AccessStore};
 use thd_plan::{CostModel, PhaseMap, RolloutPlan};
 use thd_store::{Store, StoreError};
+use thd_sync::{SyncError, SyncStore};
 
 use crate::cache::DeliveryCache;
 use crate::jobs::Jobs;
@@ -73,6 +74,7 @@ pub struct App(Arc<Inner>);
 pub(crate) struct Inner {
     pub store: Store,
     pub access: AccessStore,
+    pub sync: SyncStore,
     /// The zone of each delivery asked about: a delivery never changes, so neither does its zone.
     zones: Mutex<HashMap<i64, Option<String>>>,
     pub settings: Settings,
@@ -87,22 +89,26 @@ pub enum OpenError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Access(#[from] AccessError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
 }
 
 impl App {
-    /// Opens the store at `location` and the access tables beside it (in that order, which a new SQLite file
-    /// needs: the store refuses a file that already holds other tables).
+    /// Opens the store at `location` and the access and acceptance tables beside it (the store first, which a
+    /// new SQLite file needs: the store refuses a file that already holds other tables).
     pub async fn open(location: &str, settings: Settings) -> Result<Self, OpenError> {
         let store = Store::open(location).await?;
         let access = AccessStore::open(location).await?;
-        Ok(Self::new(store, access, settings))
+        let sync = SyncStore::open(location).await?;
+        Ok(Self::new(store, access, sync, settings))
     }
 
-    pub fn new(store: Store, access: AccessStore, settings: Settings) -> Self {
+    pub fn new(store: Store, access: AccessStore, sync: SyncStore, settings: Settings) -> Self {
         let deliveries = DeliveryCache::new(settings.cached_deliveries);
         App(Arc::new(Inner {
             store,
             access,
+            sync,
             zones: Mutex::default(),
             settings,
             deliveries,
@@ -116,6 +122,10 @@ impl App {
 
     pub fn access(&self) -> &AccessStore {
         &self.0.access
+    }
+
+    pub fn sync(&self) -> &SyncStore {
+        &self.0.sync
     }
 
     pub(crate) fn inner(&self) -> &Inner {

@@ -6,7 +6,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 
-use crate::api::{deliveries, map, planning, uploads};
+use crate::api::{acceptance, deliveries, map, planning, uploads};
 use crate::app::App;
 use crate::openapi;
 
@@ -64,6 +64,16 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/api/deliveries/{id}/ipe", planning::ipe),
         route(Method::POST, "/api/uploads", uploads::upload),
         route(Method::GET, "/api/uploads/{job}", uploads::job),
+        route(Method::GET, "/api/acceptance/subjects", acceptance::list),
+        route(Method::GET, "/api/acceptance/subject", acceptance::subject),
+        route(Method::GET, "/api/acceptance/audit", acceptance::audit),
+        route(Method::GET, "/api/acceptance/changes", acceptance::changes),
+        route(
+            Method::POST,
+            "/api/acceptance/transitions",
+            acceptance::transition,
+        ),
+        route(Method::POST, "/api/acceptance/lifts", acceptance::lift),
     ]
 }
 

@@ -1,204 +1,21 @@
 //! The API driven without a socket (`tower::ServiceExt::oneshot` on the router), on a store holding a generated
 //! delivery whose figures are known from the generator and from reading its tables directly.
 
+mod common;
+
 use std::io::Write;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
+use common::*;
 use geo::BoundingRect;
-use http_body_util::BodyExt;
 use serde_json::Value;
 use tempfile::TempDir;
 use thd_access::{AccessStore, Role, ZonePattern};
-use thd_generate::{GenerateOptions, generate};
-use thd_model::{GraceVersion, RawDelivery};
 use thd_server::{App, Settings};
-use thd_store::{ImportMeta, Store};
-use tower::ServiceExt;
-
-const PLUGS: u32 = 600;
-
-struct Fixture {
-    _dir: TempDir,
-    store: Store,
-    access: AccessStore,
-    /// The router with an admin token of the operator, who sees every zone.
-    api: Api,
-    delivery: RawDelivery,
-    id: i64,
-    zip: Vec<u8>,
-}
-
-fn generated() -> (RawDelivery, Vec<u8>, TempDir) {
-    let g = generate(&GenerateOptions {
-        plugs: PLUGS,
-        seed: 11,
-        version: GraceVersion::V2_0_1,
-        defects: 4,
-        department: Some("35".into()),
-    })
-    .expect("generate");
-    let dir = TempDir::new().expect("temp dir");
-    let zip_path = dir.path().join("lot.zip");
-    thd_write::write_delivery(
-        &g.tables,
-        g.version,
-        &zip_path,
-        &thd_write::WriteOptions {
-            container: thd_write::Container::Zip,
-            keep_invalid_values: true,
-            ..thd_write::WriteOptions::default()
-        },
-    )
-    .expect("write zip");
-    let zip = std::fs::read(&zip_path).expect("read zip");
-    let delivery = thd_read::read_delivery(&zip_path).expect("read back");
-    (delivery, zip, dir)
-}
-
-async fn fixture(settings: Settings) -> Fixture {
-    let (delivery, zip, dir) = generated();
-    let location = dir.path().join("store.gpkg").display().to_string();
-    let store = Store::open(&location).await.expect("open store");
-    let inspection = thd_check::inspect(
-        &delivery,
-        &thd_check::CheckOptions {
-            phase: None,
-            config: &thd_check::Config::default(),
-        },
-    )
-    .expect("inspect");
-    let meta = ImportMeta {
-        zone: Some("35-ZONE-1".into()),
-        checks: inspection.diagnostics,
-        ..ImportMeta::default()
-    };
-    let id = store
-        .import(&delivery, &meta)
-        .await
-        .expect("import")
-        .delivery_id;
-    let settings = Settings {
-        upload_dir: dir.path().to_owned(),
-        ..settings
-    };
-    let access = AccessStore::open(&location).await.expect("open access");
-    let token = token(&access, "operator", Role::Admin, "*").await;
-    let router = thd_server::router(App::new(store.clone(), access.clone(), settings));
-    Fixture {
-        _dir: dir,
-        store,
-        access,
-        api: Api {
-            router,
-            token: Some(token),
-        },
-        delivery,
-        id,
-        zip,
-    }
-}
-
-/// A new token of `role` for organisation `org` (created if new), which sees zone pattern `grant`.
-async fn token(access: &AccessStore, org: &str, role: Role, grant: &str) -> String {
-    let org = match access.organisation_named(org).await.unwrap() {
-        Some(org) => org,
-        None => access.create_organisation(org).await.unwrap(),
-    };
-    access
-        .grant(org.id, &ZonePattern::parse(grant).unwrap())
-        .await
-        .unwrap();
-    let (_, secret) = access.create_token(org.id, role, "test").await.unwrap();
-    secret.expose().to_owned()
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).expect("UTF-8")
-    }
-
-    /// The error code of a JSON error body.
-    fn code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .expect("error code")
-            .to_owned()
-    }
-}
-
-/// The router, and the token its requests carry unless they bring their own `Authorization`.
-struct Api {
-    router: Router,
-    token: Option<String>,
-}
-
-impl Api {
-    async fn send(&self, mut request: Request<Body>) -> Reply {
-        if let Some(token) = &self.token
-            && !request.headers().contains_key("authorization")
-        {
-            request
-                .headers_mut()
-                .insert("authorization", format!("Bearer {token}").parse().unwrap());
-        }
-        send(&self.router, request).await
-    }
-
-    async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&self, uri: &str, body: Vec<u8>) -> Reply {
-        self.send(
-            Request::post(uri)
-                .header("content-type", "application/zip")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// The same router with another token (or none).
-    fn with(&self, token: Option<&str>) -> Api {
-        Api {
-            router: self.router.clone(),
-            token: token.map(str::to_owned),
-        }
-    }
-}
-
-async fn send(router: &Router, request: Request<Body>) -> Reply {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
+use thd_store::Store;
+use thd_sync::SyncStore;
 
 #[tokio::test]
 async fn every_response_has_a_request_id_and_unknown_routes_are_json_errors() {
@@ -612,11 +429,13 @@ async fn a_new_upload_becomes_a_delivery_linked_to_its_zone_with_its_report() {
     let location = dir.path().join("s.gpkg").display().to_string();
     let store = Store::open(&location).await.unwrap();
     let access = AccessStore::open(&location).await.unwrap();
+    let sync = SyncStore::open(&location).await.unwrap();
     let engineer = token(&access, "bureau d'études", Role::Engineer, "35-ZONE-8").await;
     let api = Api {
         router: thd_server::router(App::new(
             store.clone(),
             access.clone(),
+            sync.clone(),
             Settings {
                 upload_dir: dir.path().to_owned(),
                 ..Settings::default()

@@ -1,5 +1,6 @@
 //! The request handlers, one module per part of the API.
 
+pub mod acceptance;
 pub mod deliveries;
 pub mod map;
 pub mod planning;

@@ -21,6 +21,7 @@ use crate::cache::Loaded;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::table::{self, Format};
+use thd_sync::{Filter, State as AcceptanceState, SubjectKind};
 
 #[derive(Debug, Deserialize)]
 pub struct StatsParams {
@@ -46,14 +47,37 @@ async fn placed<T: Send + 'static>(
     then: impl FnOnce(&App, &Loaded, &PlugIndex) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let loaded: Arc<Loaded> = app.inner().deliveries.get(app.store(), id).await?;
+    let acceptances = acceptances(app, id).await?;
     let app = app.clone();
     tokio::task::spawn_blocking(move || {
         let planning = &app.inner().settings.planning;
-        let index = PlugIndex::build(&loaded.network, &planning.phases, &ZoneAcceptances::new());
+        let index = PlugIndex::build(&loaded.network, &planning.phases, &acceptances);
         then(&app, &loaded, &index)
     })
     .await
     .map_err(ApiError::internal)
+}
+
+/// The acceptance of delivery `id`'s SRO zones as the delegatee synchronised it. A zone still `received` — the
+/// delegatee has done nothing with it yet — is left out, so the planning code falls back on the delivery's own
+/// phase for it, as it does before any sync.
+async fn acceptances(app: &App, id: i64) -> Result<ZoneAcceptances, ApiError> {
+    let filter = Filter {
+        state: None,
+        kind: Some(SubjectKind::Sro),
+        delivery_ids: Some(vec![id]),
+    };
+    Ok(app
+        .sync()
+        .list(&filter)
+        .await?
+        .into_iter()
+        .filter(|s| s.state != AcceptanceState::Received)
+        .map(|s| {
+            let handover = (s.state.acceptance(), s.in_operation_on).into();
+            (s.subject.code().to_owned(), handover)
+        })
+        .collect())
 }
 
 pub async fn stats(

@@ -21,6 +21,7 @@ use thd_access::{OrgId, Permission};
 use thd_diag::rules::{READ_ZIP_TOO_LARGE, READ_ZIP_UNSAFE_ENTRY};
 use thd_read::{ReadOptions, ReadProgress};
 use thd_store::ImportMeta;
+use thd_sync::Actor;
 
 use crate::app::App;
 use crate::auth::Caller;
@@ -100,6 +101,7 @@ pub async fn upload(
     let path = folder.path().join(format!("upload.{kind}"));
     std::fs::rename(&partial, &path).map_err(ApiError::internal)?;
 
+    let actor = crate::api::acceptance::actor(&app, &caller).await?;
     let job = app.inner().jobs.start(org, params.file_name.clone(), bytes);
     let meta = ImportMeta {
         contractor: params.contractor,
@@ -116,7 +118,7 @@ pub async fn upload(
     let worker = app.clone();
     let id = job.id;
     tokio::spawn(async move {
-        let outcome = import(&worker, id, org, &path, meta).await;
+        let outcome = import(&worker, id, org, actor, &path, meta).await;
         if let Err(error) = outcome {
             worker.inner().jobs.update(id, |job| {
                 job.stage = Stage::Failed;
@@ -174,13 +176,14 @@ async fn import(
     app: &App,
     id: u64,
     org: OrgId,
+    actor: Actor,
     path: &std::path::Path,
     mut meta: ImportMeta,
 ) -> Result<(), String> {
     let jobs = &app.inner().jobs;
     let worker = app.clone();
     let path = path.to_owned();
-    let (raw, diagnostics) = tokio::task::spawn_blocking(move || {
+    let (raw, diagnostics, sro_zones) = tokio::task::spawn_blocking(move || {
         let jobs = &worker.inner().jobs;
         jobs.update(id, |job| job.stage = Stage::Reading);
         let on_progress = |event: ReadProgress| match event {
@@ -208,7 +211,13 @@ async fn import(
             },
         )
         .map_err(|e| e.to_string())?;
-        Ok((raw, inspection.diagnostics))
+        let sro_zones: Vec<String> = inspection
+            .network
+            .sro_zones
+            .iter()
+            .map(|(_, code, _)| code.to_owned())
+            .collect();
+        Ok((raw, inspection.diagnostics, sro_zones))
     })
     .await
     .map_err(|e| format!("the import worker failed: {e}"))??;
@@ -232,6 +241,11 @@ async fn import(
         }
         Err(e) => return Err(format!("recording the delivery's owner failed: {e}")),
     }
+    // The delivery and its SRO zones enter the delegatee's acceptance workflow, received.
+    app.sync()
+        .register_delivery(outcome.delivery_id, &sro_zones, chrono::Utc::now(), &actor)
+        .await
+        .map_err(|e| format!("registering the delivery for acceptance failed: {e}"))?;
     let detail = app
         .store()
         .delivery(outcome.delivery_id)

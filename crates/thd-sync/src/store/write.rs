@@ -36,8 +36,30 @@ impl Request<'_> {
         json!(self).to_string()
     }
 }
-
 impl SyncStore {
+    /// Enters a delivery and its SRO zones (`zs_code`s) in `received`, as an import does; already registered
+    /// subjects are left as they are. Returns how many subjects were new.
+    pub async fn register_delivery(
+        &self,
+        delivery_id: i64,
+        sro_zones: &[String],
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<usize, SyncError> {
+        let subjects = std::iter::once(Subject::delivery(delivery_id)).chain(
+            sro_zones
+                .iter()
+                .map(|code| Subject::sro(delivery_id, code.clone())),
+        );
+        let mut new = 0;
+        for subject in subjects {
+            if let Registration::Registered { .. } = self.register(&subject, at, actor).await? {
+                new += 1;
+            }
+        }
+        Ok(new)
+    }
+
     /// Registers `subject` in `received`, with an audit row (version 1). A subject already registered is left
     /// as it is and its current state returned: the server registers on every import without asking first.
     pub async fn register(
