@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use thd_model::Schema;
 use thd_network::Network;
+use thd_plan::{PhaseMap, PlugIndex, ZoneAcceptances};
 use thd_store::Store;
 use tokio::sync::OnceCell;
 
@@ -23,6 +24,24 @@ pub struct Loaded {
     pub network: Network,
     /// Spatial tables by GraceTHD name (`t_noeud`, `t_cheminement`...).
     pub layers: BTreeMap<String, Layer>,
+    /// The plugs placed with the zone acceptances they were placed with: placing a region's plugs takes a
+    /// noticeable fraction of a second, and the acceptances change only when the delegatee syncs.
+    placed: Mutex<Option<(ZoneAcceptances, Arc<PlugIndex>)>>,
+}
+
+impl Loaded {
+    /// The delivery's plugs placed with `phases` and `acceptances`, reused while the acceptances stay the same.
+    pub fn plugs(&self, phases: &PhaseMap, acceptances: ZoneAcceptances) -> Arc<PlugIndex> {
+        let mut placed = self.placed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((known, index)) = placed.as_ref()
+            && *known == acceptances
+        {
+            return Arc::clone(index);
+        }
+        let index = Arc::new(PlugIndex::build(&self.network, phases, &acceptances));
+        *placed = Some((acceptances, Arc::clone(&index)));
+        index
+    }
 }
 
 type Slot = Arc<OnceCell<Arc<Loaded>>>;
@@ -89,5 +108,6 @@ fn build(mut raw: thd_model::RawDelivery) -> Result<Arc<Loaded>, ApiError> {
     Ok(Arc::new(Loaded {
         network: decoded.network,
         layers,
+        placed: Mutex::new(None),
     }))
 }

@@ -530,3 +530,65 @@ async fn many_clients_syncing_the_same_zones_lose_no_update() {
         assert_eq!(versions, [1, 2, 3, 4], "an unbroken chain of versions");
     }
 }
+
+/// The same API on the shared PostgreSQL + PostGIS store: reads, map, figures, the acceptance workflow with its
+/// refusals, and an upload.
+#[tokio::test]
+async fn the_api_works_the_same_on_postgis() {
+    let Some(f) = postgis_fixture("same_on_postgis", Settings::default()).await else {
+        return;
+    };
+    let list = f.api.get("/api/deliveries").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let detail = f.api.get(&format!("/api/deliveries/{}", f.id)).await.json();
+    let nodes = f.delivery.table("t_noeud").unwrap().len();
+    assert_eq!(detail["tables"]["t_noeud"], nodes);
+    let page = f
+        .api
+        .get(&format!("/api/deliveries/{}/diagnostics?limit=3", f.id))
+        .await
+        .json();
+    assert_eq!(page["total"], detail["diagnostics"]["total"]);
+    let layer = f
+        .api
+        .get(&format!(
+            "/api/deliveries/{}/layers/t_noeud?limit=50000",
+            f.id
+        ))
+        .await
+        .json();
+    assert_eq!(layer["matched"], nodes);
+    let stats = f
+        .api
+        .get(&format!("/api/deliveries/{}/stats", f.id))
+        .await
+        .json();
+    assert_eq!(stats["total"]["plugs"], PLUGS);
+
+    let api = delegatee(&f).await;
+    let zone = sro(&f, &sro_zones(&f.delivery)[0]);
+    let ok = transition(&api, "pg-1", &zone, 1, json!({"to": "under_inspection"})).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let replay = transition(&api, "pg-1", &zone, 1, json!({"to": "under_inspection"})).await;
+    assert_eq!(replay.json()["replayed"], true);
+    let stale = transition(&api, "pg-2", &zone, 1, json!({"to": "accepted"})).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let invalid = transition(&api, "pg-3", &zone, 2, json!({"to": "received"})).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let upload = f.api.post("/api/uploads", f.zip.clone()).await;
+    assert_eq!(upload.status, StatusCode::ACCEPTED);
+    let location = upload.headers["location"].to_str().unwrap().to_owned();
+    let job = loop {
+        let job = f.api.get(&location).await.json();
+        if job["stage"] == "done" || job["stage"] == "failed" {
+            break job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        (job["stage"].as_str(), job["already_present"].as_bool()),
+        (Some("done"), Some(true))
+    );
+    f.finish().await;
+}

@@ -50,8 +50,7 @@ async fn placed<T: Send + 'static>(
     let acceptances = acceptances(app, id).await?;
     let app = app.clone();
     tokio::task::spawn_blocking(move || {
-        let planning = &app.inner().settings.planning;
-        let index = PlugIndex::build(&loaded.network, &planning.phases, &acceptances);
+        let index = loaded.plugs(&app.inner().settings.planning.phases, acceptances);
         then(&app, &loaded, &index)
     })
     .await

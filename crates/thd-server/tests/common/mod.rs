@@ -37,6 +37,8 @@ pub fn import_actor() -> Actor {
 
 pub struct Fixture {
     pub _dir: TempDir,
+    /// The PostgreSQL URL and schema of a PostGIS fixture.
+    pub schema: Option<(String, String)>,
     pub store: Store,
     pub access: AccessStore,
     pub sync: SyncStore,
@@ -77,6 +79,64 @@ pub fn generated() -> (RawDelivery, Vec<u8>, TempDir) {
 pub async fn fixture(settings: Settings) -> Fixture {
     let (delivery, zip, dir) = generated();
     let location = dir.path().join("store.gpkg").display().to_string();
+    fixture_at(location, delivery, zip, dir, settings).await
+}
+
+/// The PostgreSQL test database (`THD_TEST_PG`), as the store's own tests use it.
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/thd_test";
+
+/// The fixture on PostgreSQL + PostGIS, in a schema of its own named after `test`; `None` only when the database
+/// is unreachable and `THD_SKIP_PG=1` (the store's tests' rule).
+pub async fn postgis_fixture(test: &str, settings: Settings) -> Option<Fixture> {
+    use sqlx::Connection;
+    let url = std::env::var("THD_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
+    let mut conn = match sqlx::PgConnection::connect(&url).await {
+        Ok(conn) => conn,
+        Err(e) if std::env::var("THD_SKIP_PG").as_deref() == Ok("1") => {
+            println!("skipped on PostGIS: {url} is unreachable ({e}) and THD_SKIP_PG=1");
+            return None;
+        }
+        Err(e) => panic!(
+            "the PostGIS API tests need the database {url} ({e}): run scripts/setup.sh, point THD_TEST_PG at \
+             another database, or set THD_SKIP_PG=1"
+        ),
+    };
+    let schema = format!("thd_api_{test}_{}", std::process::id());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("create the test schema");
+    let join = if url.contains('?') { '&' } else { '?' };
+    let location = format!("{url}{join}options=-c%20search_path%3D{schema}%2Cpublic");
+    let (delivery, zip, dir) = generated();
+    let mut fixture = fixture_at(location, delivery, zip, dir, settings).await;
+    fixture.schema = Some((url, schema));
+    Some(fixture)
+}
+
+impl Fixture {
+    /// Drops the PostgreSQL schema of a passed test (left in place when the test fails, to look at).
+    pub async fn finish(self) {
+        use sqlx::Connection;
+        if let Some((url, schema)) = &self.schema {
+            let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&mut conn)
+                .await
+                .expect("drop the test schema");
+        }
+    }
+}
+
+async fn fixture_at(
+    location: String,
+    delivery: RawDelivery,
+    zip: Vec<u8>,
+    dir: TempDir,
+    settings: Settings,
+) -> Fixture {
     let store = Store::open(&location).await.expect("open store");
     let inspection = thd_check::inspect(
         &delivery,
@@ -116,6 +176,7 @@ pub async fn fixture(settings: Settings) -> Fixture {
     ));
     Fixture {
         _dir: dir,
+        schema: None,
         store,
         access,
         sync,
