@@ -167,7 +167,12 @@ await check('deliveries page: the list, then an upload with a token produces a r
   const heading = await page.locator('[data-block="report"] h2').innerText();
   assert(heading.includes(String(detail.diagnostics.total)), `report heading "${heading}" vs ${detail.diagnostics.total}`);
   assert(detail.diagnostics.total > 0, 'the uploaded delivery has injected defects: its report cannot be empty');
-  assert(await page.locator('canvas[data-chart="severity"]').count() === 1, 'no severity chart');
+  const sums = await page.evaluate(() => Object.fromEntries(['severity', 'category'].map((name) => {
+    const c = window.Chart.getChart(document.querySelector(`canvas[data-chart="${name}"]`));
+    return [name, c.data.datasets[0].data.reduce((a, b) => a + b, 0)];
+  })));
+  assert(sums.severity === detail.diagnostics.total && sums.category === detail.diagnostics.total,
+    `the severity and category charts count ${JSON.stringify(sums)}, the report ${detail.diagnostics.total}`);
   await page.waitForSelector('#report-map[data-map-ready="true"]');
   const rows = await page.locator('[data-block="report"] table.grid tbody tr').count();
   assert(rows === Object.keys(detail.diagnostics.by_rule).length, 'rules table incomplete');
@@ -179,7 +184,8 @@ await check('delivery report: changes since the previous delivery of the zone', 
   const later = deliveries.find((d) => d.previous_id != null);
   assert(later, 'the sample needs two deliveries of one zone');
   await open(`#/deliveries/${later.id}`);
-  const tables = await page.locator('[data-block="diff"] > table.grid > tbody > tr').count();
+  await page.waitForSelector('[data-block="diff"][data-loaded="true"]', { timeout: 60_000 });
+  const tables = await page.locator('[data-block="diff"] table.grid > tbody > tr').count();
   const diff = await (await fetch(`${base}/api/deliveries/${later.id}/diff`)).json();
   const changed = diff.tables.filter((d) => d.added.length || d.removed.length || d.changed.length).length;
   assert(tables === changed && changed > 0, `${tables} tables shown, ${changed} changed`);

@@ -59,6 +59,7 @@ export async function render(root, ctx) {
       table(
         [
           { label: t('col.subject'), value: (s) => subjectName(s.subject) },
+          { label: t('delivery'), value: (s) => s.subject.delivery_id, num: true },
           { label: t('col.state'), value: (s) => h('span', { class: `state state-${s.state}`, text: t(`state.${s.state}`) }) },
           { label: 'v', value: (s) => s.version, num: true },
           { label: t('col.in_operation'), value: (s) => fmtDate(s.in_operation_on) },

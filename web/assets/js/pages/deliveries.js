@@ -10,8 +10,6 @@ import { fmtDate, fmtDateTime, fmtInt, message, t } from '../i18n.js';
 import { NetworkMap } from '../netmap.js';
 
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];
-/** How many diagnostics are read to count categories (the summary of the API counts severities and rules). */
-const CATEGORY_SAMPLE = 10000;
 const PAGE = 50;
 
 export async function render(root, ctx) {
@@ -137,9 +135,7 @@ async function report(root, ctx, id) {
   if (diagnostics.total === 0) {
     overview.append(note(t('report.clean')));
   } else {
-    const sample = await api(`/deliveries/${id}/diagnostics?limit=${CATEGORY_SAMPLE}`);
-    const byCategory = new Map();
-    for (const d of sample.items) byCategory.set(d.category, (byCategory.get(d.category) ?? 0) + 1);
+    const byCategory = await categories(id, diagnostics.by_rule);
     const grid = h('div', { class: 'two' });
     overview.append(grid);
     const severityBox = h('div', {}, h('h3', { text: t('report.severity') }));
@@ -151,13 +147,12 @@ async function report(root, ctx, id) {
       data: { labels: severities.map((s) => t(`sev.${s}`)), datasets: [{ label: t('col.count'), data: severities.map((s) => diagnostics.by_severity[s]), backgroundColor: COLOURS.realised }] },
       options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
     }, 'severity'));
-    const categories = [...byCategory.entries()].sort((a, b) => b[1] - a[1]);
+    const sorted = [...byCategory.entries()].sort((a, b) => b[1] - a[1]);
     charts.push(chart(categoryBox, {
       type: 'bar',
-      data: { labels: categories.map(([c]) => t(`cat.${c}`)), datasets: [{ label: t('col.count'), data: categories.map(([, n]) => n), backgroundColor: COLOURS.plan }] },
+      data: { labels: sorted.map(([c]) => t(`cat.${c}`)), datasets: [{ label: t('col.count'), data: sorted.map(([, n]) => n), backgroundColor: COLOURS.plan }] },
       options: { indexAxis: 'y', plugins: { legend: { display: false } } },
     }, 'category'));
-    if (sample.total > sample.items.length) categoryBox.append(note(t('report.sampled', { n: fmtInt(sample.items.length) })));
     overview.append(
       h('h3', { text: t('report.rule') }),
       table(
@@ -177,12 +172,27 @@ async function report(root, ctx, id) {
     await map.start();
   }
 
-  root.append(await diffBlock(summary));
+  root.append(diffBlock(summary));
   if (!ctx.alive()) {
     cleanup();
     return null;
   }
   return cleanup;
+}
+
+/** Diagnostics by category. The delivery's summary counts them by rule, and every diagnostic of a rule has the
+ * rule's category: one diagnostic of each rule tells its category, so a few small requests give exact counts
+ * whatever the size of the report. */
+async function categories(id, byRule) {
+  const counts = new Map();
+  await Promise.all(
+    Object.entries(byRule).map(async ([rule, n]) => {
+      const page = await api(withQuery(`/deliveries/${id}/diagnostics`, { rule, limit: 1 }));
+      const category = page.items[0]?.category ?? '?';
+      counts.set(category, (counts.get(category) ?? 0) + n);
+    }),
+  );
+  return counts;
 }
 
 function diagnosticList(id) {
@@ -222,36 +232,41 @@ function diagnosticList(id) {
   return block;
 }
 
-async function diffBlock(summary) {
-  if (summary.previous_id == null) return section(t('diff.title', { id: '—' }), note(t('diff.none')));
-  const diff = await api(`/deliveries/${summary.id}/diff`);
+/** The changes since the previous delivery, filled in when they arrive: a diff loads both deliveries, which
+ * takes a while on a large zone, and the rest of the report need not wait for it. */
+function diffBlock(summary) {
+  if (summary.previous_id == null) return section(t('diff.title.none'), note(t('diff.none')));
   const block = section(t('diff.title', { id: summary.previous_id }));
   block.dataset.block = 'diff';
-  const changed = diff.tables.filter((d) => d.added.length || d.removed.length || d.changed.length);
-  if (!changed.length) {
-    block.append(note(t('diff.same')));
-    return block;
-  }
-  const shown = (list) => list.slice(0, 20).map((k) => (typeof k === 'string' ? k : k.key) || '∅').join(', ') + (list.length > 20 ? ' …' : '');
-  block.append(
-    table(
-      [
-        { label: t('col.table'), value: (d) => d.table },
-        { label: t('col.added'), value: (d) => fmtInt(d.added.length), num: true },
-        { label: t('col.removed'), value: (d) => fmtInt(d.removed.length), num: true },
-        { label: t('col.changed'), value: (d) => fmtInt(d.changed.length), num: true },
-        {
-          label: t('diff.changes'),
-          value: (d) => h('details', {}, h('summary', { text: shown([...d.changed, ...d.added, ...d.removed]).slice(0, 60) }),
-            h('ul', { class: 'changes' }, d.changed.slice(0, 100).map((c) => h('li', { text: `${c.key}: ${describe(c)}` })),
-              d.added.slice(0, 100).map((k) => h('li', { text: `+ ${k || '∅'}` })),
-              d.removed.slice(0, 100).map((k) => h('li', { text: `− ${k}` })))),
-        },
-      ],
-      changed,
-    ),
-  );
+  const body = h('div', {}, note(t('loading')));
+  block.append(body);
+  api(`/deliveries/${summary.id}/diff`)
+    .then((diff) => body.replaceChildren(diffTable(diff)))
+    .catch((error) => body.replaceChildren(note(t('error', { message: error.message }), 'error')))
+    .finally(() => { block.dataset.loaded = 'true'; });
   return block;
+}
+
+function diffTable(diff) {
+  const changed = diff.tables.filter((d) => d.added.length || d.removed.length || d.changed.length);
+  if (!changed.length) return note(t('diff.same'));
+  const shown = (list) => list.slice(0, 20).map((k) => (typeof k === 'string' ? k : k.key) || '∅').join(', ') + (list.length > 20 ? ' …' : '');
+  return table(
+    [
+      { label: t('col.table'), value: (d) => d.table },
+      { label: t('col.added'), value: (d) => fmtInt(d.added.length), num: true },
+      { label: t('col.removed'), value: (d) => fmtInt(d.removed.length), num: true },
+      { label: t('col.changed'), value: (d) => fmtInt(d.changed.length), num: true },
+      {
+        label: t('diff.changes'),
+        value: (d) => h('details', {}, h('summary', { text: shown([...d.changed, ...d.added, ...d.removed]).slice(0, 60) }),
+          h('ul', { class: 'changes' }, d.changed.slice(0, 100).map((c) => h('li', { text: `${c.key}: ${describe(c)}` })),
+            d.added.slice(0, 100).map((k) => h('li', { text: `+ ${k || '∅'}` })),
+            d.removed.slice(0, 100).map((k) => h('li', { text: `− ${k}` })))),
+      },
+    ],
+    changed,
+  );
 }
 
 function describe(change) {

@@ -100,24 +100,31 @@ export async function render(root, ctx) {
   const s = series(report);
   const main = section(t('rollout.chart'));
   root.append(main);
-  charts.push(
-    chart(
-      main,
-      {
-        data: {
-          labels: s.labels,
-          datasets: [
-            { id: 'monthly', type: 'bar', label: t('series.monthly'), data: s.monthly, backgroundColor: COLOURS.monthly, order: 4 },
-            { id: 'realised', type: 'line', label: t('series.realised'), data: s.realised, borderColor: COLOURS.realised, backgroundColor: COLOURS.realised, pointRadius: 0, order: 1 },
-            { id: 'plan', type: 'line', label: t('series.plan'), data: s.plan, borderColor: COLOURS.plan, backgroundColor: COLOURS.plan, spanGaps: true, pointRadius: 3, order: 2 },
-            { id: 'forecast', type: 'line', label: t('series.forecast'), data: s.forecast, borderColor: COLOURS.forecast, backgroundColor: COLOURS.forecast, borderDash: [6, 4], spanGaps: true, pointRadius: 3, order: 3 },
-          ],
-        },
-        options: { scales: { y: { beginAtZero: true } } },
+  const log = h('input', {
+    type: 'checkbox',
+    onchange: (e) => {
+      rolloutChart.options.scales.y.type = e.target.checked ? 'logarithmic' : 'linear';
+      rolloutChart.update();
+    },
+  });
+  main.append(h('label', { class: 'toolbar' }, log, ` ${t('rollout.log')}`));
+  const rolloutChart = chart(
+    main,
+    {
+      data: {
+        labels: s.labels,
+        datasets: [
+          { id: 'monthly', type: 'bar', label: t('series.monthly'), data: s.monthly, backgroundColor: COLOURS.monthly, order: 4 },
+          { id: 'realised', type: 'line', label: t('series.realised'), data: s.realised, borderColor: COLOURS.realised, backgroundColor: COLOURS.realised, pointRadius: 0, order: 1 },
+          { id: 'plan', type: 'line', label: t('series.plan'), data: s.plan, borderColor: COLOURS.plan, backgroundColor: COLOURS.plan, spanGaps: true, pointRadius: 3, order: 2 },
+          { id: 'forecast', type: 'line', label: t('series.forecast'), data: s.forecast, borderColor: COLOURS.forecast, backgroundColor: COLOURS.forecast, borderDash: [6, 4], spanGaps: true, pointRadius: 3, order: 3 },
+        ],
       },
-      'rollout',
-    ),
+      options: { scales: { y: { type: 'linear', beginAtZero: true } } },
+    },
+    'rollout',
   );
+  charts.push(rolloutChart);
 
   const phaseName = (p) => (p === null ? t('phase.all') : p);
   root.append(
