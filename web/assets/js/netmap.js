@@ -15,15 +15,17 @@ import { fmtInt, message, t, tOr } from './i18n.js';
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
 /** The layers asked from the server, bottom to top: the zoom below which they are not asked for, and how many
- * features one view may bring. */
+ * features one view may bring. The zooms keep a view's answer to a few megabytes on a region-scale store: at
+ * zoom 12 a view is about 25 km wide (a few thousand paths, each with its thirty attributes), at 14 about 6 km
+ * (a few thousand addresses). */
 export const LAYERS = [
-  { table: 't_znro', kind: 'zone', minzoom: 0, limit: 1000 },
-  { table: 't_zsro', kind: 'zone', minzoom: 0, limit: 5000 },
-  { table: 't_zpbo', kind: 'zone', minzoom: 12, limit: 5000 },
-  { table: 't_cheminement', kind: 'line', minzoom: 10, limit: 10000 },
-  { table: 't_cableline', kind: 'line', minzoom: 10, limit: 10000 },
-  { table: 't_noeud', kind: 'point', minzoom: 13, limit: 10000 },
-  { table: 't_adresse', kind: 'point', minzoom: 13, limit: 10000 },
+  { table: 't_znro', minzoom: 0, limit: 1000 },
+  { table: 't_zsro', minzoom: 0, limit: 5000 },
+  { table: 't_zpbo', minzoom: 13, limit: 5000 },
+  { table: 't_cheminement', minzoom: 12, limit: 10000 },
+  { table: 't_cableline', minzoom: 12, limit: 10000 },
+  { table: 't_noeud', minzoom: 14, limit: 10000 },
+  { table: 't_adresse', minzoom: 14, limit: 10000 },
 ];
 
 const PHASE_COLOURS = { PRE: '#ced4da', DIA: '#adb5bd', AVP: '#74c0fc', PRO: '#4dabf7', ACT: '#228be6', EXE: '#f59f00', TVX: '#e8590c', REC: '#2f9e44', MCO: '#087f5b' };
@@ -199,7 +201,7 @@ export class NetworkMap {
     m.addLayer({ id: 't_cableline', source: 't_cableline', type: 'line', paint: { 'line-color': '#ae3ec9', 'line-width': 1, 'line-offset': 2 } });
     m.addLayer({ id: 't_adresse', source: 't_adresse', type: 'circle', paint: { 'circle-radius': 2.5, 'circle-color': match('ad_ietat', ADDRESS_COLOURS) } });
     m.addLayer({ id: 't_noeud', source: 't_noeud', type: 'circle', filter: ['!=', ['get', 'nd_type'], 'SF'], paint: { 'circle-radius': 3.5, 'circle-color': match('nd_type', NODE_COLOURS), 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
-    m.addLayer({ id: 'defects', source: 'defects', type: 'circle', paint: { 'circle-radius': 7, 'circle-color': match('severity', SEVERITY_COLOURS), 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+    m.addLayer({ id: 'defects', source: 'defects', type: 'circle', paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 3, 14, 7], 'circle-color': match('severity', SEVERITY_COLOURS), 'circle-stroke-color': '#fff', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 8, 1, 14, 2] } });
     for (const layer of ['t_zsro', 't_cheminement', 't_cableline', 't_noeud', 't_adresse', 'defects']) {
       m.on('mouseenter', layer, () => { m.getCanvas().style.cursor = 'pointer'; });
       m.on('mouseleave', layer, () => { m.getCanvas().style.cursor = ''; });
