@@ -102,6 +102,12 @@ await check('rollout page: plan line, monthly figures, late zones', async () => 
 });
 
 await check('map page: network features drawn, a defect shows its message on click, search moves the map', async () => {
+  const layerRequests = [];
+  const listen = (r) => {
+    const u = new URL(r.url());
+    if (/\/layers\/t_/.test(u.pathname)) layerRequests.push(u);
+  };
+  page.on('request', listen);
   await open('#/map');
   await page.waitForSelector('#map[data-map-ready="true"]');
   const drawn = await whenMapIdle((map) => ({
@@ -111,6 +117,13 @@ await check('map page: network features drawn, a defect shows its message on cli
   }));
   assert(drawn.paths > 0 && drawn.zones > 0, `nothing drawn: ${JSON.stringify(drawn)}`);
   assert(drawn.defects > 0, 'no defect marker drawn');
+  // Only what is in view: every layer asked with the view's box and a limit, but for the one request of the
+  // whole SRO zone layer (outlines and search).
+  page.off('request', listen);
+  const whole = layerRequests.filter((u) => !u.searchParams.has('bbox'));
+  assert(whole.length === 1 && whole[0].pathname.endsWith('/t_zsro'), `layers asked without a box: ${whole.join(', ')}`);
+  assert(layerRequests.every((u) => Number(u.searchParams.get('limit')) > 0), 'a layer asked without a limit');
+  assert(layerRequests.some((u) => u.pathname.endsWith('/t_cheminement')), 'paths never asked');
 
   // The pixel of a defect drawn alone (no other marker within 20 px), and its message.
   const target = await whenMapIdle((map) => {
