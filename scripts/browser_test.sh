@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The dashboard's browser tests: builds `thd` and the dashboard server (debug), makes a sample store (two
+# The dashboard's browser tests: builds `thd` (debug), makes a sample store (two
 # deliveries of one zone, the second with injected defects; a phase mapping with past due dates so zones are
 # late; acceptance transitions leaving an open reservation and a zone in operation), serves it on a free port
 # with --public, and runs tests/browser/dashboard.mjs in headless Chromium with a token for the upload.
@@ -13,9 +13,8 @@ shots="$root/target/screenshots"
 chromium="${THD_CHROMIUM:-/usr/bin/chromium}"
 [ -x "$chromium" ] || { echo "browser_test: no Chromium at $chromium (apt-get install chromium)" >&2; exit 2; }
 
-cargo build --quiet -p thd-cli -p thd-web --example dashboard
+cargo build --quiet -p thd-cli
 thd="$target/debug/thd"
-server="$target/debug/examples/dashboard"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 work="$(mktemp -d)"
@@ -50,7 +49,7 @@ sros="$("$thd" stats "$work/second" --by sro --format json | json "v.rows.map(r 
 # dashboard example; `thd serve` once it mounts the dashboard).
 port="$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")"
 url="http://127.0.0.1:$port"
-"$server" --db "$db" --addr "127.0.0.1:$port" --public --phases "$work/phases.csv" > "$work/server.log" 2>&1 &
+"$thd" serve --db "$db" --addr "127.0.0.1:$port" --public --phases "$work/phases.csv" > "$work/server.log" 2>&1 &
 server_pid=$!
 until curl -sf "$url/api/health" >/dev/null; do
   kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "browser_test: the server did not start" >&2; exit 1; }

@@ -4,11 +4,15 @@
 # convert the demo delivery to a GeoPackage with ogr2ogr, an independent writer to check ours against.
 # When a PostgreSQL server answers on 127.0.0.1:5432, the PostGIS package matching its major version is installed
 # and the test database of the store (thd_test, with the postgis extension) is created: the store's tests run on
-# it and fail when it is unreachable (see crates/thd-store/tests/store.rs for the rule).
+# it and fail when it is unreachable (see crates/thd-store/tests/store.rs for the rule). Chromium and Node run the
+# dashboard's browser tests.
 set -euo pipefail
 
 need=()
 command -v ogr2ogr >/dev/null || need+=(gdal-bin)
+# The dashboard's browser tests (scripts/browser_test.sh) drive Debian's Chromium with playwright-core (npm, Node).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null || need+=(nodejs npm)
 for tool in cargo python3; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required but not installed" >&2; exit 1; }
 done

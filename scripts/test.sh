@@ -23,3 +23,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test"
 cargo test --workspace
+
+step "dashboard in headless Chromium (scripts/browser_test.sh)"
+scripts/browser_test.sh

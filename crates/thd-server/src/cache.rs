@@ -15,6 +15,7 @@ use thd_plan::{PhaseMap, PlugIndex, ZoneAcceptances};
 use thd_store::Store;
 use tokio::sync::OnceCell;
 
+use crate::answers::Answers;
 use crate::error::ApiError;
 use crate::layers::Layer;
 
@@ -27,6 +28,10 @@ pub struct Loaded {
     /// The plugs placed with the zone acceptances they were placed with: placing a region's plugs takes a
     /// noticeable fraction of a second, and the acceptances change only when the delegatee syncs.
     placed: Mutex<Option<(ZoneAcceptances, Arc<PlugIndex>)>>,
+    /// Planning answers (stats, cost, rollout, IPE) under the acceptances they were computed with.
+    pub planning_answers: Answers<ZoneAcceptances>,
+    /// Layer views: a stored delivery never changes, so neither do they.
+    pub layer_answers: Answers<()>,
 }
 
 impl Loaded {
@@ -109,5 +114,7 @@ fn build(mut raw: thd_model::RawDelivery) -> Result<Arc<Loaded>, ApiError> {
         network: decoded.network,
         layers,
         placed: Mutex::new(None),
+        planning_answers: Answers::default(),
+        layer_answers: Answers::default(),
     }))
 }

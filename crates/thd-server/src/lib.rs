@@ -7,6 +7,7 @@
 //! logged with it through `tracing`, and every error is JSON with a stable `code` ([`ApiError`]). The routes are
 //! declared once in [`routes`]; `GET /api/openapi.json` describes them, and a test holds the two together.
 
+mod answers;
 pub mod api;
 mod app;
 mod auth;
@@ -34,9 +35,11 @@ pub use jobs::{Job, Stage};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The application: every route, with request ids, request logs and JSON errors for unknown routes.
+/// The application: the dashboard (`thd-web`, at `/`) and every API route, with request ids, request logs and
+/// JSON errors for unknown routes.
 pub fn router(app: App) -> Router {
     routes::router()
+        .merge(thd_web::router())
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,

@@ -807,3 +807,19 @@ async fn a_public_dashboard_reads_without_a_token_but_never_writes() {
     let wrong = f.api.with(Some("thd_nope")).get("/api/deliveries").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_dashboard_is_served_beside_the_api() {
+    let f = fixture(Settings::default()).await;
+    let anonymous = f.api.with(None);
+    let page = anonymous.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    assert!(page.headers.contains_key("x-request-id"));
+    // The API's own fallback still answers unknown API routes, in JSON.
+    let unknown = anonymous.get("/api/nope").await;
+    assert_eq!(
+        (unknown.status, unknown.code()),
+        (StatusCode::NOT_FOUND, "no_route".into())
+    );
+}

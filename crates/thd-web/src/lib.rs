@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 /// The dashboard at `/` and its files under `/assets/...`, for any router state, so it merges with the API's
-/// router: `thd_server::router(app).merge(thd_web::router())`. It declares no fallback, which `Router::merge`
+/// router (`thd_server::router` does). It declares no fallback, which `Router::merge`
 /// requires of one of the two.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()

@@ -3,10 +3,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use std::sync::Arc;
+
+use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::answers::Answer;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -47,6 +50,7 @@ pub async fn layer(
     caller: Caller,
     Path((id, name)): Path<(i64, String)>,
     Query(params): Query<LayerParams>,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
     caller.reads(&app, id).await?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
@@ -68,16 +72,24 @@ pub async fn layer(
             loaded.layers.keys().cloned().collect::<Vec<_>>().join(", ")
         )));
     }
+    let key = uri.to_string();
+    if let Some(answer) = loaded.layer_answers.get(&key, &()) {
+        return Ok(answer.response());
+    }
     let view = View {
         bbox,
         limit,
         tolerance: params.tolerance,
     };
     // Building a large response is CPU work: off the async workers.
-    let body = tokio::task::spawn_blocking(move || loaded.layers[&name].features(&view))
+    let built = Arc::clone(&loaded);
+    let body = tokio::task::spawn_blocking(move || built.layers[&name].features(&view))
         .await
         .map_err(ApiError::internal)??;
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+    let response = ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response();
+    let answer = Arc::new(Answer::of(response).await?);
+    loaded.layer_answers.keep(key, (), Arc::clone(&answer));
+    Ok(answer.response())
 }
 
 fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use thd_plan::{
     rollout_report, write_ipe,
 };
 
+use crate::answers::Answer;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::cache::Loaded;
@@ -44,10 +45,10 @@ fn dimensions(text: &str) -> Result<Vec<Dimension>, ApiError> {
 async fn placed<T: Send + 'static>(
     app: &App,
     id: i64,
+    acceptances: ZoneAcceptances,
     then: impl FnOnce(&App, &Loaded, &PlugIndex) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let loaded: Arc<Loaded> = app.inner().deliveries.get(app.store(), id).await?;
-    let acceptances = acceptances(app, id).await?;
     let app = app.clone();
     tokio::task::spawn_blocking(move || {
         let index = loaded.plugs(&app.inner().settings.planning.phases, acceptances);
@@ -55,6 +56,27 @@ async fn placed<T: Send + 'static>(
     })
     .await
     .map_err(ApiError::internal)
+}
+
+/// The answer to `uri` for delivery `id`: remembered from an identical earlier request while the delegatee's zone
+/// states are the same, else computed by `compute` (with those states) and remembered.
+async fn remembered<F, Fut>(app: &App, id: i64, uri: &Uri, compute: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(ZoneAcceptances) -> Fut,
+    Fut: Future<Output = Result<Response, ApiError>>,
+{
+    let loaded = app.inner().deliveries.get(app.store(), id).await?;
+    let version = acceptances(app, id).await?;
+    let key = uri.to_string();
+    if let Some(answer) = loaded.planning_answers.get(&key, &version) {
+        return Ok(answer.response());
+    }
+    let response = compute(version.clone()).await?;
+    let answer = Arc::new(Answer::of(response).await?);
+    loaded
+        .planning_answers
+        .keep(key, version, Arc::clone(&answer));
+    Ok(answer.response())
 }
 
 /// The acceptance of delivery `id`'s SRO zones as the delegatee synchronised it. A zone still `received` — the
@@ -84,20 +106,27 @@ pub async fn stats(
     caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<StatsParams>,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
     caller.reads(&app, id).await?;
-    let by = dimensions(&params.by)?;
-    let breakdown = placed(&app, id, move |_, _, index| index.group_by(&by)).await?;
-    let table = StatsTable::from(&breakdown);
-    let mut columns: Vec<String> = table.dimensions.iter().map(|d| d.to_string()).collect();
-    columns.extend(["plugs", "premises", "raccordable"].map(String::from));
-    table::respond_with_columns(
-        params.format,
-        &table,
-        |v| v["rows"].as_array(),
-        Some(columns),
-        &format!("livraison-{id}-prises.csv"),
-    )
+    remembered(&app.clone(), id, &uri, |acceptances| async move {
+        let by = dimensions(&params.by)?;
+        let breakdown = placed(&app, id, acceptances, move |_, _, index| {
+            index.group_by(&by)
+        })
+        .await?;
+        let table = StatsTable::from(&breakdown);
+        let mut columns: Vec<String> = table.dimensions.iter().map(|d| d.to_string()).collect();
+        columns.extend(["plugs", "premises", "raccordable"].map(String::from));
+        table::respond_with_columns(
+            params.format,
+            &table,
+            |v| v["rows"].as_array(),
+            Some(columns),
+            &format!("livraison-{id}-prises.csv"),
+        )
+    })
+    .await
 }
 
 /// A breakdown with each row's key spelled out by dimension (`{"department": "35", "plugs": ...}`): what a
@@ -159,21 +188,25 @@ pub async fn cost(
     caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<CostParams>,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
     caller.reads(&app, id).await?;
-    let by = dimensions(&params.by)?;
-    let table = placed(&app, id, move |app, loaded, index| {
-        let report = cost_report(&loaded.network, index, &app.inner().settings.planning.costs);
-        report.by(&by)
+    remembered(&app.clone(), id, &uri, |acceptances| async move {
+        let by = dimensions(&params.by)?;
+        let table = placed(&app, id, acceptances, move |app, loaded, index| {
+            let report = cost_report(&loaded.network, index, &app.inner().settings.planning.costs);
+            report.by(&by)
+        })
+        .await?
+        .map_err(|e| ApiError::bad_request(format!("by: {e}")))?;
+        table::respond(
+            params.format,
+            &table,
+            |v| v["rows"].as_array(),
+            &format!("livraison-{id}-cout-par-prise.csv"),
+        )
     })
-    .await?
-    .map_err(|e| ApiError::bad_request(format!("by: {e}")))?;
-    table::respond(
-        params.format,
-        &table,
-        |v| v["rows"].as_array(),
-        &format!("livraison-{id}-cout-par-prise.csv"),
-    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,32 +236,36 @@ pub async fn rollout(
     caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<RolloutParams>,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
     caller.reads(&app, id).await?;
-    if !matches!(params.table.as_str(), "years" | "months" | "late_zones") {
-        return Err(ApiError::bad_request(format!(
-            "table {:?}: years, months or late_zones",
-            params.table
-        )));
-    }
-    if params.window == 0 || params.window > 120 {
-        return Err(ApiError::bad_request("window: 1 to 120 months"));
-    }
-    let as_of = params
-        .as_of
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let window = params.window;
-    let report = placed(&app, id, move |app, _, index| {
-        rollout_report(index, &app.inner().settings.planning.plan, as_of, window)
+    remembered(&app.clone(), id, &uri, |acceptances| async move {
+        if !matches!(params.table.as_str(), "years" | "months" | "late_zones") {
+            return Err(ApiError::bad_request(format!(
+                "table {:?}: years, months or late_zones",
+                params.table
+            )));
+        }
+        if params.window == 0 || params.window > 120 {
+            return Err(ApiError::bad_request("window: 1 to 120 months"));
+        }
+        let as_of = params
+            .as_of
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let window = params.window;
+        let report = placed(&app, id, acceptances, move |app, _, index| {
+            rollout_report(index, &app.inner().settings.planning.plan, as_of, window)
+        })
+        .await?;
+        let name = params.table.clone();
+        table::respond(
+            params.format,
+            &report,
+            |v| v[name.as_str()].as_array(),
+            &format!("livraison-{id}-deploiement-{}.csv", params.table),
+        )
     })
-    .await?;
-    let name = params.table.clone();
-    table::respond(
-        params.format,
-        &report,
-        |v| v[name.as_str()].as_array(),
-        &format!("livraison-{id}-deploiement-{}.csv", params.table),
-    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,28 +286,32 @@ pub async fn ipe(
     caller: Caller,
     Path(id): Path<i64>,
     Query(params): Query<IpeParams>,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
     caller.reads(&app, id).await?;
-    let rows = placed(&app, id, |_, loaded, index| {
-        ipe_rows(&loaded.network, index)
-    })
-    .await?;
-    match params.format {
-        Format::Json => Ok(axum::Json(rows).into_response()),
-        Format::Csv => {
-            let mut text = Vec::new();
-            write_ipe(&rows, &mut text).map_err(ApiError::internal)?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"livraison-{id}-ipe.csv\""),
-                    ),
-                ],
-                text,
-            )
-                .into_response())
+    remembered(&app.clone(), id, &uri, |acceptances| async move {
+        let rows = placed(&app, id, acceptances, |_, loaded, index| {
+            ipe_rows(&loaded.network, index)
+        })
+        .await?;
+        match params.format {
+            Format::Json => Ok(axum::Json(rows).into_response()),
+            Format::Csv => {
+                let mut text = Vec::new();
+                write_ipe(&rows, &mut text).map_err(ApiError::internal)?;
+                Ok((
+                    [
+                        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"livraison-{id}-ipe.csv\""),
+                        ),
+                    ],
+                    text,
+                )
+                    .into_response())
+            }
         }
-    }
+    })
+    .await
 }
