@@ -3,7 +3,8 @@
 # control catalogue and as a graph (every defect, with its place and a hint; an HTML report in
 # target/demo-report.html), keep it in the embedded store (a SQLite/GeoPackage file, $THD_DB, by default
 # target/demo.gpkg) and list the store's deliveries; then the delegatee takes one SRO zone into operation through
-# the API and `thd serve --public` serves it all on http://127.0.0.1:$THD_PORT (8080) until Ctrl-C
+# the API and `thd serve --public` serves it all — the dashboard at http://127.0.0.1:$THD_PORT/ (8080) and the API
+# under /api — until Ctrl-C
 # (THD_DEMO_SERVE=0 stops before serving). Extra arguments go to `thd check` (e.g. --phase REC).
 # Usage: scripts/demo.sh [--phase AVP] [--show N]
 set -euo pipefail
@@ -41,6 +42,7 @@ step 1 1 '{"to": "under_inspection"}' > /dev/null
 step 2 2 '{"to": "accepted"}' > /dev/null
 step 3 3 '{"to": "in_operation", "date": "2026-03-01"}' > /dev/null
 echo
-echo "zone $zone prise en exploitation par le délégataire ; API : $base/api/deliveries (décrite par $base/api/openapi.json)"
+echo "zone $zone prise en exploitation par le délégataire"
+echo "tableau de bord : $base/   API : $base/api/deliveries (décrite par $base/api/openapi.json)"
 echo "Ctrl-C pour arrêter le serveur."
 wait $server
