@@ -26,15 +26,19 @@ server=$!
 trap 'kill $server 2> /dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "$base/api/health" > /dev/null && break; sleep 0.1; done
 
-# Warm the cache (the first request loads and decodes the delivery), and find a view of a tenth of the network.
+# Warm the cache (the first request loads and decodes the delivery); views centred on the network covering a
+# tenth and a hundredth of its extent (the second is what the dashboard asks at street zoom).
 curl -sf "$base/api/deliveries/1/stats" > /dev/null
-bbox=$(curl -sf "$base/api/deliveries/1/layers" | python3 -c '
-import json, sys
+view() { # fraction of the extent's area
+  curl -sf "$base/api/deliveries/1/layers" | python3 -c '
+import json, math, sys
 layer = next(l for l in json.load(sys.stdin) if l["name"] == "t_cheminement")
 w, s, e, n = layer["bbox"]
+half = math.sqrt(float(sys.argv[1])) / 2
 cx, cy = (w + e) / 2, (s + n) / 2
-dx, dy = (e - w) * 0.16, (n - s) * 0.16
-print(f"{cx - dx},{cy - dy},{cx + dx},{cy + dy}")')
+dx, dy = (e - w) * half, (n - s) * half
+print(f"{cx - dx},{cy - dy},{cx + dx},{cy + dy}")' "$1"
+}
 
 measure() { # name, url
   local out
@@ -51,7 +55,8 @@ echo "| endpoint ($plugs plugs) | clients | requests/s | p50 | p99 |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 measure "stats by department" "$base/api/deliveries/1/stats?by=department"
 measure "stats by commune, phase" "$base/api/deliveries/1/stats?by=commune,phase"
-measure "layer t_cheminement, 1/10 of the area" "$base/api/deliveries/1/layers/t_cheminement?bbox=$bbox&limit=5000"
+measure "layer t_cheminement, 1/10 of the extent" "$base/api/deliveries/1/layers/t_cheminement?bbox=$(view 0.1)&limit=5000"
+measure "layer t_cheminement, 1/100 of the extent" "$base/api/deliveries/1/layers/t_cheminement?bbox=$(view 0.01)&limit=5000"
 
 # Sync writes: one wrk thread and connection per SRO zone, each cycling its zone received ↔ rejected.
 zones=$(curl -sf -H "Authorization: Bearer $token" "$base/api/acceptance/subjects?delivery=1&kind=sro" |

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use thd_access::{AccessError, AccessStore};
@@ -75,6 +76,8 @@ pub(crate) struct Inner {
     pub store: Store,
     pub access: AccessStore,
     pub sync: SyncStore,
+    /// Acceptance writes made through this server, so cached zone acceptances know they are stale.
+    sync_writes: AtomicU64,
     /// The zone of each delivery asked about: a delivery never changes, so neither does its zone.
     zones: Mutex<HashMap<i64, Option<String>>>,
     pub settings: Settings,
@@ -109,6 +112,7 @@ impl App {
             store,
             access,
             sync,
+            sync_writes: AtomicU64::new(0),
             zones: Mutex::default(),
             settings,
             deliveries,
@@ -126,6 +130,16 @@ impl App {
 
     pub fn sync(&self) -> &SyncStore {
         &self.0.sync
+    }
+
+    /// How many acceptance writes went through this server.
+    pub(crate) fn sync_writes(&self) -> u64 {
+        self.0.sync_writes.load(Ordering::Acquire)
+    }
+
+    /// Counts an acceptance write (after it is committed).
+    pub(crate) fn synced(&self) {
+        self.0.sync_writes.fetch_add(1, Ordering::AcqRel);
     }
 
     pub(crate) fn inner(&self) -> &Inner {

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use thd_model::Schema;
 use thd_network::Network;
@@ -32,9 +33,29 @@ pub struct Loaded {
     pub planning_answers: Answers<ZoneAcceptances>,
     /// Layer views: a stored delivery never changes, so neither do they.
     pub layer_answers: Answers<()>,
+    /// The zone acceptances last read: the server's count of sync writes then, when, and what they were.
+    acceptances: Mutex<Option<(u64, Instant, ZoneAcceptances)>>,
 }
 
 impl Loaded {
+    /// The acceptances last read, if no sync write came through this server since (`writes` is its count now)
+    /// and they are younger than `fresh`.
+    pub fn acceptances_read(&self, writes: u64, fresh: Duration) -> Option<ZoneAcceptances> {
+        let known = self.acceptances.lock().unwrap_or_else(|e| e.into_inner());
+        match known.as_ref() {
+            Some((w, at, acceptances)) if *w == writes && at.elapsed() < fresh => {
+                Some(acceptances.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Remembers the acceptances just read, with the count of sync writes before reading them.
+    pub fn acceptances_were(&self, writes: u64, acceptances: ZoneAcceptances) {
+        *self.acceptances.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((writes, Instant::now(), acceptances));
+    }
+
     /// The delivery's plugs placed with `phases` and `acceptances`, reused while the acceptances stay the same.
     pub fn plugs(&self, phases: &PhaseMap, acceptances: ZoneAcceptances) -> Arc<PlugIndex> {
         let mut placed = self.placed.lock().unwrap_or_else(|e| e.into_inner());
@@ -116,5 +137,6 @@ fn build(mut raw: thd_model::RawDelivery) -> Result<Arc<Loaded>, ApiError> {
         placed: Mutex::new(None),
         planning_answers: Answers::default(),
         layer_answers: Answers::default(),
+        acceptances: Mutex::new(None),
     }))
 }

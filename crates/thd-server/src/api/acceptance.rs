@@ -273,6 +273,7 @@ pub async fn transition(
         at: chrono::Utc::now(),
     };
     let applied = app.sync().apply(&command).await?;
+    app.synced();
     Ok(Json(applied).into_response())
 }
 
@@ -303,5 +304,7 @@ pub async fn lift(
         idempotency_key: key,
         at: chrono::Utc::now(),
     };
-    Ok(Json(app.sync().lift_reservation(&lift).await?).into_response())
+    let applied = app.sync().lift_reservation(&lift).await?;
+    app.synced();
+    Ok(Json(applied).into_response())
 }

@@ -3,6 +3,7 @@
 //! CSV.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{Uri, header};
@@ -82,13 +83,21 @@ where
 /// The acceptance of delivery `id`'s SRO zones as the delegatee synchronised it. A zone still `received` — the
 /// delegatee has done nothing with it yet — is left out, so the planning code falls back on the delivery's own
 /// phase for it, as it does before any sync.
+///
+/// Read at most once a [`FRESH`] period per delivery unless a write through this server came since: every
+/// dashboard request asks, and the answer changes only when the delegatee syncs.
 async fn acceptances(app: &App, id: i64) -> Result<ZoneAcceptances, ApiError> {
+    let loaded = app.inner().deliveries.get(app.store(), id).await?;
+    let writes = app.sync_writes();
+    if let Some(known) = loaded.acceptances_read(writes, FRESH) {
+        return Ok(known);
+    }
     let filter = Filter {
         state: None,
         kind: Some(SubjectKind::Sro),
         delivery_ids: Some(vec![id]),
     };
-    Ok(app
+    let acceptances: ZoneAcceptances = app
         .sync()
         .list(&filter)
         .await?
@@ -98,8 +107,14 @@ async fn acceptances(app: &App, id: i64) -> Result<ZoneAcceptances, ApiError> {
             let handover = (s.state.acceptance(), s.in_operation_on).into();
             (s.subject.code().to_owned(), handover)
         })
-        .collect())
+        .collect();
+    loaded.acceptances_were(writes, acceptances.clone());
+    Ok(acceptances)
 }
+
+/// How long zone acceptances read from the database are trusted when no write came through this server: the
+/// delay after which another server process's sync (on a shared PostgreSQL store) shows.
+const FRESH: Duration = Duration::from_secs(1);
 
 pub async fn stats(
     State(app): State<App>,
