@@ -139,12 +139,7 @@ pub fn import(args: &ImportArgs) -> Result<()> {
         },
     )
     .map_err(|e| UnusableInput(e.to_string()))?;
-    let sro_zones: Vec<String> = inspection
-        .network
-        .sro_zones
-        .iter()
-        .map(|(_, code, _)| code.to_owned())
-        .collect();
+    let (sro_zones, pbo_zones) = thd_sync::zone_codes(&inspection.network);
     let checks = inspection.diagnostics;
     stage.finish_and_clear();
     let errors = raw
@@ -165,15 +160,21 @@ pub fn import(args: &ImportArgs) -> Result<()> {
     let stage = progress::stage(format!("import de {} lignes", raw.rows()));
     let outcome = runtime.block_on(store.import(&raw, &meta))?;
     stage.finish_and_clear();
-    // The delivery and its SRO zones enter the delegatee's acceptance workflow, received (again: nothing).
+    // The delivery and its SRO and PBO zones enter the delegatee's acceptance workflow, received (again: nothing).
     runtime.block_on(async {
         let sync = thd_sync::SyncStore::open(&args.db.location()?).await?;
         let actor = thd_sync::Actor {
             organisation: "thd import".to_owned(),
             token_id: std::env::var("USER").unwrap_or_else(|_| "-".to_owned()),
         };
-        sync.register_delivery(outcome.delivery_id, &sro_zones, chrono::Utc::now(), &actor)
-            .await?;
+        sync.register_delivery(
+            outcome.delivery_id,
+            &sro_zones,
+            &pbo_zones,
+            chrono::Utc::now(),
+            &actor,
+        )
+        .await?;
         sync.close().await;
         anyhow::Ok(())
     })?;

@@ -425,7 +425,7 @@ async fn a_client_pulling_changes_by_cursor_sees_each_once() {
         .await;
         assert_eq!(reply.status, StatusCode::OK);
     }
-    // Registration rows (the delivery and its zones) and the transitions, two at a time.
+    // Registration rows (the delivery, its SRO and PBO zones) and the transitions, two at a time.
     let mut seen = Vec::new();
     let mut cursor = 0;
     loop {
@@ -445,7 +445,8 @@ async fn a_client_pulling_changes_by_cursor_sees_each_once() {
             break;
         }
     }
-    let expected: Vec<i64> = (1..=(1 + 2 * zones.len() as i64)).collect();
+    let registered = 1 + zones.len() + pbo_zones(&f.delivery).len();
+    let expected: Vec<i64> = (1..=(registered + zones.len()) as i64).collect();
     assert_eq!(seen, expected);
     let nothing_new = api
         .get(&format!("/api/acceptance/changes?cursor={cursor}"))

@@ -472,6 +472,22 @@ async fn a_new_upload_becomes_a_delivery_linked_to_its_zone_with_its_report() {
             .len(),
         1
     );
+    // It entered the acceptance workflow, received: the delivery, its SRO zones and its PBO zones.
+    let subjects = api
+        .get(&format!("/api/acceptance/subjects?delivery={id}"))
+        .await
+        .json();
+    let subjects = subjects.as_array().unwrap();
+    assert_eq!(
+        subjects.len(),
+        1 + sro_zones(&delivery).len() + pbo_zones(&delivery).len()
+    );
+    assert!(subjects.iter().all(|s| s["state"] == "received"));
+    let pbo = subjects
+        .iter()
+        .filter(|s| s["subject"]["kind"] == "pbo")
+        .count();
+    assert_eq!(pbo, pbo_zones(&delivery).len());
     // The upload's folder is gone once the job is over.
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()

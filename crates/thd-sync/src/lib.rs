@@ -108,3 +108,12 @@ pub use records::{
 pub use store::{SCHEMA_VERSION, SyncStore};
 pub use subject::{Subject, SubjectKind};
 pub use workflow::{NewReservation, State, Transition, TransitionRequest, WorkflowError};
+
+/// The codes of a decoded delivery's SRO zones and PBO zones (`zs_code`, `zp_code`): the zone subjects an
+/// import registers with [`SyncStore::register_delivery`].
+pub fn zone_codes(network: &thd_network::Network) -> (Vec<String>, Vec<String>) {
+    let codes = |zones: &thd_network::Entities<thd_network::Zone>| {
+        zones.iter().map(|(_, code, _)| code.to_owned()).collect()
+    };
+    (codes(&network.sro_zones), codes(&network.pbo_zones))
+}

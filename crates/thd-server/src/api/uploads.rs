@@ -183,7 +183,7 @@ async fn import(
     let jobs = &app.inner().jobs;
     let worker = app.clone();
     let path = path.to_owned();
-    let (raw, diagnostics, sro_zones) = tokio::task::spawn_blocking(move || {
+    let (raw, diagnostics, (sro_zones, pbo_zones)) = tokio::task::spawn_blocking(move || {
         let jobs = &worker.inner().jobs;
         jobs.update(id, |job| job.stage = Stage::Reading);
         let on_progress = |event: ReadProgress| match event {
@@ -211,13 +211,8 @@ async fn import(
             },
         )
         .map_err(|e| e.to_string())?;
-        let sro_zones: Vec<String> = inspection
-            .network
-            .sro_zones
-            .iter()
-            .map(|(_, code, _)| code.to_owned())
-            .collect();
-        Ok((raw, inspection.diagnostics, sro_zones))
+        let zones = thd_sync::zone_codes(&inspection.network);
+        Ok((raw, inspection.diagnostics, zones))
     })
     .await
     .map_err(|e| format!("the import worker failed: {e}"))??;
@@ -241,9 +236,15 @@ async fn import(
         }
         Err(e) => return Err(format!("recording the delivery's owner failed: {e}")),
     }
-    // The delivery and its SRO zones enter the delegatee's acceptance workflow, received.
+    // The delivery and its SRO and PBO zones enter the delegatee's acceptance workflow, received.
     app.sync()
-        .register_delivery(outcome.delivery_id, &sro_zones, chrono::Utc::now(), &actor)
+        .register_delivery(
+            outcome.delivery_id,
+            &sro_zones,
+            &pbo_zones,
+            chrono::Utc::now(),
+            &actor,
+        )
         .await
         .map_err(|e| format!("registering the delivery for acceptance failed: {e}"))?;
     let detail = app

@@ -28,6 +28,15 @@ pub fn sro_zones(delivery: &RawDelivery) -> Vec<String> {
         .collect()
 }
 
+/// The delivery's PBO zone codes, read from its table.
+pub fn pbo_zones(delivery: &RawDelivery) -> Vec<String> {
+    let zones = delivery.table("t_zpbo").expect("PBO zones");
+    let code = zones.column_index("zp_code").expect("zp_code");
+    (0..zones.len())
+        .map(|row| zones.cell(row, code).unwrap().to_owned())
+        .collect()
+}
+
 pub fn import_actor() -> Actor {
     Actor {
         organisation: "thd import".into(),
@@ -162,11 +171,16 @@ async fn fixture_at(
     };
     let access = AccessStore::open(&location).await.expect("open access");
     let sync = SyncStore::open(&location).await.expect("open sync");
-    // As an import does: the delivery and its SRO zones enter the acceptance workflow.
-    let zones = sro_zones(&delivery);
-    sync.register_delivery(id, &zones, chrono::Utc::now(), &import_actor())
-        .await
-        .expect("register");
+    // As an import does: the delivery and its SRO and PBO zones enter the acceptance workflow.
+    sync.register_delivery(
+        id,
+        &sro_zones(&delivery),
+        &pbo_zones(&delivery),
+        chrono::Utc::now(),
+        &import_actor(),
+    )
+    .await
+    .expect("register");
     let token = token(&access, "operator", Role::Admin, "*").await;
     let router = thd_server::router(App::new(
         store.clone(),

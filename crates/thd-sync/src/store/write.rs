@@ -37,26 +37,47 @@ impl Request<'_> {
     }
 }
 impl SyncStore {
-    /// Enters a delivery and its SRO zones (`zs_code`s) in `received`, as an import does; already registered
-    /// subjects are left as they are. Returns how many subjects were new.
+    /// Enters a delivery and its SRO and PBO zones (`zs_code`s, `zp_code`s) in `received`, as an import does, in
+    /// one transaction (a region's 200 000 PBO zones are one commit, not 200 000); subjects already registered
+    /// are left as they are. Returns how many subjects were new.
     pub async fn register_delivery(
         &self,
         delivery_id: i64,
         sro_zones: &[String],
+        pbo_zones: &[String],
         at: DateTime<Utc>,
         actor: &Actor,
     ) -> Result<usize, SyncError> {
-        let subjects = std::iter::once(Subject::delivery(delivery_id)).chain(
-            sro_zones
-                .iter()
-                .map(|code| Subject::sro(delivery_id, code.clone())),
-        );
+        let subjects: Vec<Subject> = std::iter::once(Subject::delivery(delivery_id))
+            .chain(
+                sro_zones
+                    .iter()
+                    .map(|code| Subject::sro(delivery_id, code.clone())),
+            )
+            .chain(
+                pbo_zones
+                    .iter()
+                    .map(|code| Subject::pbo(delivery_id, code.clone())),
+            )
+            .collect();
+        for subject in &subjects {
+            check_subject(subject)?;
+        }
+        check_actor(actor)?;
+        let at = text::normalise(at);
+        let mut conn = self.write_connection().await?;
+        let mut tx = self.begin(&mut conn).await?;
         let mut new = 0;
-        for subject in subjects {
-            if let Registration::Registered { .. } = self.register(&subject, at, actor).await? {
+        for subject in &subjects {
+            if self
+                .register_in(&mut tx, subject, at, actor)
+                .await?
+                .is_some()
+            {
                 new += 1;
             }
         }
+        tx.commit().await.map_err(self.db())?;
         Ok(new)
     }
 
@@ -73,6 +94,23 @@ impl SyncStore {
         let at = text::normalise(at);
         let mut conn = self.write_connection().await?;
         let mut tx = self.begin(&mut conn).await?;
+        let Some(entry) = self.register_in(&mut tx, subject, at, actor).await? else {
+            let (_, current) = self.summary_in(&mut tx, subject).await?;
+            tx.rollback().await.map_err(self.db())?;
+            return Ok(Registration::AlreadyRegistered { current });
+        };
+        tx.commit().await.map_err(self.db())?;
+        Ok(Registration::Registered { entry })
+    }
+
+    /// Inserts `subject` in `received` with its audit row inside `tx`; `None` when it was already registered.
+    async fn register_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        subject: &Subject,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<Option<AuditEntry>, SyncError> {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO sync_subject (delivery_id, kind, code, state, version) VALUES ($1, $2, $3, $4, 1) \
              ON CONFLICT (delivery_id, kind, code) DO NOTHING RETURNING id",
@@ -81,13 +119,11 @@ impl SyncStore {
         .bind(subject.kind().code())
         .bind(subject.code())
         .bind(State::Received.code())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await
         .map_err(self.db())?;
         let Some(id) = id else {
-            let (_, current) = self.summary_in(&mut tx, subject).await?;
-            tx.rollback().await.map_err(self.db())?;
-            return Ok(Registration::AlreadyRegistered { current });
+            return Ok(None);
         };
         let entry = AuditEntry {
             seq: 0,
@@ -101,9 +137,7 @@ impl SyncStore {
             idempotency_key: None,
             payload: json!({}),
         };
-        let entry = self.record(&mut tx, id, entry).await?;
-        tx.commit().await.map_err(self.db())?;
-        Ok(Registration::Registered { entry })
+        Ok(Some(self.record(tx, id, entry).await?))
     }
 
     /// Moves a subject to another state, in one transaction: idempotency key, version, transition and payload
