@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use thd_access::{AccessError, AccessStore};
+use thd_access::{AccessError, AccessStore, OrgId};
 use thd_plan::{CostModel, PhaseMap, RolloutPlan};
 use thd_store::{Store, StoreError};
 use thd_sync::{SyncError, SyncStore};
 
 use crate::cache::DeliveryCache;
+use crate::error::ApiError;
 use crate::jobs::Jobs;
 
 /// The project data the planning endpoints answer with.
@@ -80,6 +81,8 @@ pub(crate) struct Inner {
     sync_writes: AtomicU64,
     /// The zone of each delivery asked about: a delivery never changes, so neither does its zone.
     zones: Mutex<HashMap<i64, Option<String>>>,
+    /// Organisation names by id, for the audit trail of every sync write: names are never changed.
+    organisations: Mutex<HashMap<OrgId, String>>,
     pub settings: Settings,
     pub deliveries: DeliveryCache,
     pub jobs: Jobs,
@@ -114,6 +117,7 @@ impl App {
             sync,
             sync_writes: AtomicU64::new(0),
             zones: Mutex::default(),
+            organisations: Mutex::default(),
             settings,
             deliveries,
             jobs: Jobs::default(),
@@ -144,6 +148,30 @@ impl App {
 
     pub(crate) fn inner(&self) -> &Inner {
         &self.0
+    }
+
+    /// The name of organisation `org`, read from the access tables the first time it is asked.
+    pub(crate) async fn organisation_name(&self, org: OrgId) -> Result<String, ApiError> {
+        let known = self
+            .0
+            .organisations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&org)
+            .cloned();
+        if let Some(name) = known {
+            return Ok(name);
+        }
+        let all = self.0.access.organisations().await?;
+        let mut names = self
+            .0
+            .organisations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        names.extend(all.into_iter().map(|o| (o.id, o.name)));
+        names.get(&org).cloned().ok_or_else(|| {
+            ApiError::internal(format!("organisation {org:?} of a valid token is gone"))
+        })
     }
 
     /// The zone of delivery `id` (`None` when it was given none); `NoDelivery` when there is no such delivery.

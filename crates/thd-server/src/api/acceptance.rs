@@ -94,16 +94,7 @@ pub(crate) async fn actor(app: &App, caller: &Caller) -> Result<Actor, ApiError>
             }));
         }
     };
-    let organisation = app
-        .access()
-        .organisations()
-        .await?
-        .into_iter()
-        .find(|o| o.id == org)
-        .map(|o| o.name)
-        .ok_or_else(|| {
-            ApiError::internal(format!("organisation {org:?} of a valid token is gone"))
-        })?;
+    let organisation = app.organisation_name(org).await?;
     Ok(Actor {
         organisation,
         token_id,
