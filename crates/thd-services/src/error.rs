@@ -223,6 +223,13 @@ pub enum ServicesError {
     /// No funding tariff covers the year asked.
     #[error("no contribution tariff covers {year} (tariffs known: {known})")]
     NoTariff { year: u16, known: String },
+    /// The store location is a URL of a kind the catalogue cannot open.
+    #[error(
+        "unsupported store location {0:?}: give a SQLite file path, a sqlite:// URL or a postgres:// URL / \
+         emplacement de magasin non pris en charge {0:?} : donnez le chemin d'un fichier SQLite, une URL \
+         sqlite:// ou une URL postgres://"
+    )]
+    UnsupportedUrl(String),
     /// The services tables were written by a newer engine: reading them could misread or damage them.
     #[error(
         "the services tables of {location} have schema version {found}, newer than the {supported} this \

@@ -11,8 +11,8 @@
 //!   [`Catalogue::epci_contribution`] work on it.
 //! - [`csv_io`]: reading (validated, every problem reported at once) and writing the bodies, subscriptions
 //!   and usage CSV files.
-//! - [`ServicesStore`]: the catalogue's `svc_*` tables in the SQLite file of the delivery store, with
-//!   all-or-nothing imports.
+//! - [`ServicesStore`]: the catalogue's `svc_*` tables in the delivery store's database — its SQLite file by
+//!   default, or its PostgreSQL schema — with all-or-nothing imports.
 //!
 //! The crate depends on no other crate of the workspace: a commune is joined to the fibre rollout by its
 //! INSEE code, which both sides know.
