@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use thd_services::{
     BodyKind, Catalogue, Counts, ServicesError, ServicesStore, UsageSeries, export_bodies,
     export_subscriptions, export_usage,
@@ -195,8 +195,8 @@ fn read(db: &Db) -> Result<Source> {
     }
 }
 
-/// Opens the catalogue's tables in the store file at `location`, creating the file and seeding the shipped
-/// catalogue when the store has no services yet.
+/// Opens the catalogue's tables in the store at `location` (a SQLite file or a PostgreSQL URL, as the delivery
+/// store takes it), creating the file and seeding the shipped catalogue when the store has no services yet.
 async fn open(location: &str) -> Result<ServicesStore> {
     // The delivery store first: it refuses a non-empty SQLite file without its own schema, so it must be the
     // one to create the file (and it refuses URLs it does not know).
@@ -204,8 +204,7 @@ async fn open(location: &str) -> Result<ServicesStore> {
         .await
         .with_context(|| format!("ouverture du magasin {location}"))?;
     deliveries.close().await;
-    let path = Path::new(location.strip_prefix("sqlite://").unwrap_or(location));
-    let store = ServicesStore::open(path)
+    let store = ServicesStore::open(location)
         .await
         .with_context(|| format!("ouverture du catalogue des services de {location}"))?;
     if store.counts().await?.services == 0 {
