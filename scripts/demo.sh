@@ -44,5 +44,6 @@ step 3 3 '{"to": "in_operation", "date": "2026-03-01"}' > /dev/null
 echo
 echo "zone $zone prise en exploitation par le délégataire"
 echo "tableau de bord : $base/   API : $base/api/deliveries (décrite par $base/api/openapi.json)"
+echo "services numériques : $base/#/services   API : $base/api/services"
 echo "Ctrl-C pour arrêter le serveur."
 wait $server

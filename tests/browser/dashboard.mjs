@@ -1,6 +1,7 @@
 // The dashboard in headless Chromium: each page loads without a console error or a failed request, the map draws
 // network features, clicking a defect shows its message, an upload produces a report, the rollout chart has the
-// plan line, acceptance shows zone states, reservations and the audit trail, English labels are one click away.
+// plan line, acceptance shows zone states, reservations and the audit trail, the services page maps the communes
+// and shows one commune's services beside its fibre, English labels are one click away.
 // Screenshots of each page go to $THD_SCREENSHOTS. Run by scripts/browser_test.sh, which prepares the server:
 //   THD_URL            the server (API + dashboard), started with --public
 //   THD_TOKEN          a token allowed to upload
@@ -218,6 +219,61 @@ await check('acceptance page: zones by state, open reservations, audit trail', a
   await page.locator('[data-page="acceptance"] table.grid tbody tr.link').first().click();
   await page.waitForSelector('.subject-history table.grid tbody tr');
   await page.screenshot({ path: join(shots, 'acceptance.png'), fullPage: true });
+});
+
+await check('services page: catalogue, usage chart, communes map, a commune with its services and its fibre', async () => {
+  const communes = (await (await fetch(`${base}/api/services/communes`)).json()).communes;
+  const deliveries = await (await fetch(`${base}/api/deliveries`)).json();
+  const chosen = deliveries[deliveries.length - 1];
+  const fibre = (await (await fetch(`${base}/api/deliveries/${chosen.id}/stats?by=commune`)).json()).rows;
+  const covered = fibre.find((r) => communes.some((c) => c.insee === r.commune));
+  assert(covered, 'the sample delivery covers no commune of the catalogue');
+  await page.evaluate((id) => localStorage.setItem('thd.delivery', String(id)), chosen.id);
+  await open('#/services');
+  await page.waitForSelector('#services-map[data-map-ready="true"]');
+  const drawn = await whenMapIdle((map) => ({
+    points: map.queryRenderedFeatures({ layers: ['communes'] }).length,
+    areas: map.queryRenderedFeatures({ layers: ['areas'] }).length,
+  }));
+  const placed = communes.filter((c) => c.lon != null).length;
+  assert(drawn.points === placed && placed > 0, `${drawn.points} communes drawn of ${placed} placed`);
+  assert(drawn.areas > 0, 'the communes of the chosen delivery are not filled');
+  const usage = await page.evaluate(() => {
+    const c = window.Chart.getChart(document.querySelector('canvas[data-chart="usage"]'));
+    return c.data.datasets.map((d) => ({ year: d.label, points: d.data.filter((v) => v != null).length }));
+  });
+  assert(usage.some((d) => d.year === '2019' && d.points >= 7), `usage chart: ${JSON.stringify(usage)}`);
+  const services = (await (await fetch(`${base}/api/services`)).json()).services;
+  const rows = await page.locator('[data-block="catalogue"] table.grid > tbody > tr').count();
+  assert(rows === services.length, `${rows} catalogue rows for ${services.length} services`);
+  await page.locator('[data-block="catalogue"] table.grid tbody tr.link').first().click();
+  await page.waitForSelector(`[data-service="${services[0].id}"]`);
+  await page.screenshot({ path: join(shots, 'services.png'), fullPage: true });
+
+  // Clicking a commune's marker opens its panel with both halves: its services and its fibre.
+  const target = await whenMapIdle((map, insee) => {
+    const f = map.queryRenderedFeatures({ layers: ['communes'] }).find((x) => x.properties.insee === insee);
+    if (!f) return null;
+    const p = map.project(f.geometry.coordinates);
+    return { x: p.x, y: p.y };
+  }, covered.commune);
+  assert(target, `commune ${covered.commune} not drawn`);
+  const box = await page.locator('#services-map canvas').boundingBox();
+  await page.mouse.click(box.x + target.x, box.y + target.y);
+  await page.waitForSelector(`[data-commune="${covered.commune}"]`);
+  const plugs = await page.locator(`[data-fibre="${covered.commune}"] [data-kpi="commune-plugs"] .kpi-value`).innerText();
+  assert(plugs.replace(/\D/g, '') === String(covered.plugs), `fibre panel says ${plugs} plugs, the API ${covered.plugs}`);
+  const used = (await (await fetch(`${base}/api/services/communes/${covered.commune}`)).json()).services.length;
+  const listed = await page.locator('.commune-panel table.grid tbody tr').count();
+  assert(listed === used, `${listed} services listed for the commune, the API says ${used}`);
+  await page.screenshot({ path: join(shots, 'services-commune.png'), fullPage: true });
+
+  await page.fill('[data-block="funding"] input[name=population]', '4500');
+  await page.fill('[data-block="funding"] input[name=year]', '2016');
+  await page.locator('[data-block="funding"] button[type=submit]').click();
+  await page.waitForSelector('[data-contribution]:not([data-contribution=""])');
+  const eur = await page.locator('[data-contribution]').getAttribute('data-contribution');
+  assert(eur === '400', `a 4 500-inhabitant EPCI pays ${eur} € a year in 2016, the published figure is 400`);
 });
 
 await check('English labels on one click, French by default', async () => {

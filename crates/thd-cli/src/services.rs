@@ -207,8 +207,7 @@ async fn open(location: &str) -> Result<ServicesStore> {
     let store = ServicesStore::open(location)
         .await
         .with_context(|| format!("ouverture du catalogue des services de {location}"))?;
-    if store.counts().await?.services == 0 {
-        let added = store.seed(&Catalogue::shipped()?).await?;
+    if let Some(added) = store.seed_shipped_if_empty().await? {
         eprintln!(
             "{location} : catalogue livré installé ({} services, {} organismes, {} abonnements, {} chiffres d'usage)",
             added.services, added.bodies, added.subscriptions, added.usage

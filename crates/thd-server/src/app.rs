@@ -1,13 +1,15 @@
 //! What every request handler shares: the store, the server's settings, the cache of decoded deliveries and the
-//! upload jobs.
+//! upload jobs, and the digital-services catalogue.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use thd_access::{AccessError, AccessStore, OrgId};
 use thd_plan::{CostModel, PhaseMap, RolloutPlan};
+use thd_services::{Catalogue, ServicesError, ServicesStore};
 use thd_store::{Store, StoreError};
 use thd_sync::{SyncError, SyncStore};
 
@@ -77,6 +79,9 @@ pub(crate) struct Inner {
     pub store: Store,
     pub access: AccessStore,
     pub sync: SyncStore,
+    pub services: ServicesStore,
+    /// The catalogue as last read, and when.
+    catalogue: Mutex<Option<(Instant, Arc<Catalogue>)>>,
     /// Acceptance writes made through this server, so cached zone acceptances know they are stale.
     sync_writes: AtomicU64,
     /// The zone of each delivery asked about: a delivery never changes, so neither does its zone.
@@ -97,24 +102,37 @@ pub enum OpenError {
     Access(#[from] AccessError),
     #[error(transparent)]
     Sync(#[from] SyncError),
+    #[error(transparent)]
+    Services(#[from] ServicesError),
 }
 
 impl App {
-    /// Opens the store at `location` and the access and acceptance tables beside it (the store first, which a
-    /// new SQLite file needs: the store refuses a file that already holds other tables).
+    /// Opens the store at `location` and the access, acceptance and services tables beside it (the store
+    /// first, which a new SQLite file needs: the store refuses a file that already holds other tables). A store
+    /// without services gets the shipped catalogue.
     pub async fn open(location: &str, settings: Settings) -> Result<Self, OpenError> {
         let store = Store::open(location).await?;
         let access = AccessStore::open(location).await?;
         let sync = SyncStore::open(location).await?;
-        Ok(Self::new(store, access, sync, settings))
+        let services = ServicesStore::open(location).await?;
+        services.seed_shipped_if_empty().await?;
+        Ok(Self::new(store, access, sync, services, settings))
     }
 
-    pub fn new(store: Store, access: AccessStore, sync: SyncStore, settings: Settings) -> Self {
+    pub fn new(
+        store: Store,
+        access: AccessStore,
+        sync: SyncStore,
+        services: ServicesStore,
+        settings: Settings,
+    ) -> Self {
         let deliveries = DeliveryCache::new(settings.cached_deliveries);
         App(Arc::new(Inner {
             store,
             access,
             sync,
+            services,
+            catalogue: Mutex::default(),
             sync_writes: AtomicU64::new(0),
             zones: Mutex::default(),
             organisations: Mutex::default(),
@@ -134,6 +152,27 @@ impl App {
 
     pub fn sync(&self) -> &SyncStore {
         &self.0.sync
+    }
+
+    /// The digital-services catalogue, read from the store at most once a [`CATALOGUE_FRESH`] period: it is
+    /// small, changes only on a `thd services import`, and every services request needs all of it.
+    pub(crate) async fn catalogue(&self) -> Result<Arc<Catalogue>, ApiError> {
+        let known = self
+            .0
+            .catalogue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(read, _)| read.elapsed() < CATALOGUE_FRESH)
+            .map(|(_, catalogue)| Arc::clone(catalogue));
+        if let Some(catalogue) = known {
+            return Ok(catalogue);
+        }
+        let read = Instant::now();
+        let catalogue = Arc::new(self.0.services.catalogue().await?);
+        *self.0.catalogue.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((read, Arc::clone(&catalogue)));
+        Ok(catalogue)
     }
 
     /// How many acceptance writes went through this server.
@@ -195,3 +234,7 @@ impl App {
         Ok(zone)
     }
 }
+
+/// How long a catalogue read from the store is used before it is read again: the delay after which an import
+/// by another process shows.
+const CATALOGUE_FRESH: Duration = Duration::from_secs(1);

@@ -6,7 +6,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 
-use crate::api::{acceptance, deliveries, map, planning, uploads};
+use crate::api::{acceptance, deliveries, map, planning, services, uploads};
 use crate::app::App;
 use crate::openapi;
 
@@ -74,6 +74,23 @@ pub fn routes() -> Vec<Route> {
             acceptance::transition,
         ),
         route(Method::POST, "/api/acceptance/lifts", acceptance::lift),
+        route(Method::GET, "/api/services", services::list),
+        route(Method::GET, "/api/services/usage", services::usage),
+        route(Method::GET, "/api/services/funding", services::funding),
+        route(
+            Method::GET,
+            "/api/services/contribution",
+            services::contribution,
+        ),
+        route(Method::GET, "/api/services/bodies", services::bodies),
+        route(Method::GET, "/api/services/bodies/{body}", services::body),
+        route(Method::GET, "/api/services/communes", services::communes),
+        route(
+            Method::GET,
+            "/api/services/communes/{insee}",
+            services::commune,
+        ),
+        route(Method::GET, "/api/services/{service}", services::service),
     ]
 }
 

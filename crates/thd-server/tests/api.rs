@@ -436,6 +436,7 @@ async fn a_new_upload_becomes_a_delivery_linked_to_its_zone_with_its_report() {
             store.clone(),
             access.clone(),
             sync.clone(),
+            thd_services::ServicesStore::open(&location).await.unwrap(),
             Settings {
                 upload_dir: dir.path().to_owned(),
                 ..Settings::default()

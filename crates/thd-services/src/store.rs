@@ -236,6 +236,20 @@ struct Batch {
     usage: Vec<UsageFigure>,
 }
 
+impl Batch {
+    /// Every row of `catalogue`.
+    fn all_of(catalogue: &Catalogue) -> Batch {
+        Batch {
+            services: catalogue.services().cloned().collect(),
+            indicators: catalogue.indicators().cloned().collect(),
+            bands: catalogue.funding_bands().to_vec(),
+            bodies: catalogue.bodies().cloned().collect(),
+            subscriptions: catalogue.subscriptions().to_vec(),
+            usage: catalogue.usage_figures().to_vec(),
+        }
+    }
+}
+
 /// How many rows of each kind a store holds (or an operation wrote).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -462,17 +476,26 @@ impl ServicesStore {
     /// [`Catalogue::shipped`] gives a new store the shipped catalogue; with [`Catalogue::reference`] only the
     /// services, indicators and funding bands. Running it again adds nothing.
     pub async fn seed(&self, catalogue: &Catalogue) -> Result<Counts, ServicesError> {
-        self.write(|_stored| {
-            Ok(Batch {
-                services: catalogue.services().cloned().collect(),
-                indicators: catalogue.indicators().cloned().collect(),
-                bands: catalogue.funding_bands().to_vec(),
-                bodies: catalogue.bodies().cloned().collect(),
-                subscriptions: catalogue.subscriptions().to_vec(),
-                usage: catalogue.usage_figures().to_vec(),
+        self.write(|_stored| Ok(Batch::all_of(catalogue))).await
+    }
+
+    /// Gives a store without any service the shipped catalogue ([`Catalogue::shipped`]) and says what was
+    /// added; a store that has services is left alone (`None`), even if they are not the shipped ones. The
+    /// check and the write are one transaction, so two processes opening a new store at once seed it once.
+    pub async fn seed_shipped_if_empty(&self) -> Result<Option<Counts>, ServicesError> {
+        let shipped = Catalogue::shipped()?;
+        let mut empty = false;
+        let added = self
+            .write(|stored| {
+                empty = stored.services().next().is_none();
+                Ok(if empty {
+                    Batch::all_of(&shipped)
+                } else {
+                    Batch::default()
+                })
             })
-        })
-        .await
+            .await?;
+        Ok(empty.then_some(added))
     }
 
     /// Imports a bodies CSV file (columns [`csv_io::BODY_COLUMNS`]) checked against the stored catalogue:

@@ -43,6 +43,7 @@ on_both_backends!(
     a_newer_schema_is_refused_and_the_current_one_reopens,
     services_tables_live_beside_other_tables_of_the_database,
     concurrent_imports_of_the_same_body_store_one_file_whole_and_refuse_the_other,
+    only_a_store_without_services_gets_the_shipped_catalogue,
 );
 
 fn shipped() -> Catalogue {
@@ -291,6 +292,29 @@ async fn shipped_catalogue_round_trips_through_the_store_and_csv_exports(place: 
     b.close().await;
     place.finish().await;
     other.finish().await;
+}
+
+async fn only_a_store_without_services_gets_the_shipped_catalogue(place: Place) {
+    let new = ServicesStore::open(&place.location).await.expect("open");
+    let added = new
+        .seed_shipped_if_empty()
+        .await
+        .expect("seed")
+        .expect("a new store is seeded");
+    assert_eq!(added.bodies, 118);
+    assert_eq!(new.catalogue().await.expect("load"), shipped());
+    assert_eq!(
+        new.seed_shipped_if_empty().await.expect("again"),
+        None,
+        "a seeded store is left alone"
+    );
+
+    // A store whose catalogue is the operator's own (here only the reference part) is not topped up.
+    let other = Place::sqlite();
+    let own = ServicesStore::open(&other.location).await.expect("open");
+    own.seed(&shipped().reference()).await.expect("reference");
+    assert_eq!(own.seed_shipped_if_empty().await.expect("check"), None);
+    assert_eq!(own.counts().await.expect("counts").bodies, 0);
 }
 
 async fn a_commune_may_come_before_its_epci_in_one_file(place: Place) {

@@ -1,4 +1,4 @@
-// The dashboard's shell: navigation between the four pages (the part of the URL after #), the delivery the
+// The dashboard's shell: navigation between the five pages (the part of the URL after #), the delivery the
 // figures are about (kept in localStorage), the language switch and the token field. Each page module exports
 // `render(root, ctx)`, which may return a function to call when the page is left (timers, the map).
 
@@ -9,8 +9,9 @@ import * as rollout from './pages/rollout.js';
 import * as mapPage from './pages/map.js';
 import * as deliveries from './pages/deliveries.js';
 import * as acceptance from './pages/acceptance.js';
+import * as services from './pages/services.js';
 
-const PAGES = { rollout, map: mapPage, deliveries, acceptance };
+const PAGES = { rollout, map: mapPage, deliveries, acceptance, services };
 const DELIVERY_KEY = 'thd.delivery';
 const TILES_KEY = 'thd.tiles';
 

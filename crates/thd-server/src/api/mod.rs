@@ -4,4 +4,5 @@ pub mod acceptance;
 pub mod deliveries;
 pub mod map;
 pub mod planning;
+pub mod services;
 pub mod uploads;

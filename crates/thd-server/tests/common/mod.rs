@@ -14,6 +14,7 @@ use thd_access::{AccessStore, Role, ZonePattern};
 use thd_generate::{GenerateOptions, generate};
 use thd_model::{GraceVersion, RawDelivery};
 use thd_server::{App, Settings};
+use thd_services::ServicesStore;
 use thd_store::{ImportMeta, Store};
 use thd_sync::{Actor, SyncStore};
 use tower::ServiceExt;
@@ -171,6 +172,11 @@ async fn fixture_at(
     };
     let access = AccessStore::open(&location).await.expect("open access");
     let sync = SyncStore::open(&location).await.expect("open sync");
+    let services = ServicesStore::open(&location).await.expect("open services");
+    services
+        .seed_shipped_if_empty()
+        .await
+        .expect("shipped catalogue");
     // As an import does: the delivery and its SRO and PBO zones enter the acceptance workflow.
     sync.register_delivery(
         id,
@@ -186,6 +192,7 @@ async fn fixture_at(
         store.clone(),
         access.clone(),
         sync.clone(),
+        services,
         settings,
     ));
     Fixture {
