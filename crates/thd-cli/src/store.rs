@@ -15,8 +15,9 @@ use crate::{UnusableInput, inspect, progress};
 /// Where the store is: `--db`, else `$THD_DB`, else `thd.gpkg` in the user's data folder.
 #[derive(Debug, clap::Args)]
 pub struct Db {
-    /// The store: a SQLite file path (a GeoPackage QGIS opens) or a sqlite:// URL. Default: $THD_DB, else
-    /// $XDG_DATA_HOME/thd/thd.gpkg (~/.local/share/thd/thd.gpkg).
+    /// The store: a SQLite file path (a GeoPackage QGIS opens), a sqlite:// URL, or a postgres:// URL of a
+    /// PostGIS database shared by a team. Default: $THD_DB, else $XDG_DATA_HOME/thd/thd.gpkg
+    /// (~/.local/share/thd/thd.gpkg).
     #[arg(long, global = true)]
     db: Option<String>,
 }

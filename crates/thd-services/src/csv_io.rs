@@ -676,24 +676,14 @@ fn check_insee(
     catalogue: &Catalogue,
     seen: &mut HashMap<String, u64>,
 ) -> Result<Option<String>, ()> {
-    let bad = |rec: &mut Recorder<'_>, expected: &str| {
-        rec.error(
-            line,
-            3,
-            value,
-            Problem::BadInsee {
-                expected: expected.to_owned(),
-            },
-        );
+    let bad = |rec: &mut Recorder<'_>| {
+        rec.error(line, 3, value, Problem::BadInsee { body_kind: kind });
         Err(())
     };
     match kind {
         BodyKind::Commune => {
             let Some(code) = InseeCode::parse(value) else {
-                return bad(
-                    rec,
-                    "a commune code of 5 digits, or 2A/2B and 3 digits in Corsica",
-                );
+                return bad(rec);
             };
             let exists = catalogue.commune(code.as_str()).is_some();
             if rec.unique(line, 3, code.as_str(), exists, seen) {
@@ -703,9 +693,9 @@ fn check_insee(
             }
         }
         BodyKind::Department if is_department_code(value) => Ok(Some(value.to_owned())),
-        BodyKind::Department => bad(rec, "a department code (2 digits, 2A, 2B or 971 to 976)"),
+        BodyKind::Department => bad(rec),
         BodyKind::Region if is_region_code(value) => Ok(Some(value.to_owned())),
-        BodyKind::Region => bad(rec, "a region code of 2 digits"),
+        BodyKind::Region => bad(rec),
         BodyKind::Epci | BodyKind::Other => {
             rec.error(line, 3, value, Problem::NotApplicable);
             Err(())

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::model::BodyKind;
 use serde::Serialize;
 
 /// What is wrong with one cell, row or header of a CSV file.
@@ -38,8 +39,8 @@ pub enum Problem {
     BadBoolean,
     /// The value is not one of the allowed values.
     NotAllowed { allowed: String },
-    /// An INSEE code of the wrong form for the body's kind.
-    BadInsee { expected: String },
+    /// An INSEE code of the wrong form for the body's kind (commune, department or region).
+    BadInsee { body_kind: BodyKind },
     /// A SIREN that is not nine digits with a valid Luhn check digit.
     BadSiren,
     /// A service id the catalogue does not have.
@@ -92,7 +93,14 @@ impl RowError {
             Problem::BadYear => format!("{v:?} is not a year between 1990 and 2100"),
             Problem::BadBoolean => format!("{v:?} is not yes/no: write yes or no (oui/non, true/false, 1/0)"),
             Problem::NotAllowed { allowed } => format!("{v:?} is not allowed here: use one of {allowed}"),
-            Problem::BadInsee { expected } => format!("bad INSEE code {v:?}: expected {expected}"),
+            Problem::BadInsee { body_kind: kind } => {
+                let expected = match kind {
+                    BodyKind::Commune => "a commune code of 5 digits, or 2A/2B and 3 digits in Corsica",
+                    BodyKind::Department => "a department code (2 digits, 2A, 2B or 971 to 976)",
+                    _ => "a region code of 2 digits",
+                };
+                format!("bad INSEE code {v:?}: expected {expected}")
+            }
             Problem::BadSiren => {
                 format!("bad SIREN {v:?}: a SIREN is 9 digits with a valid Luhn check digit; check for a typo")
             }
@@ -138,7 +146,14 @@ impl RowError {
             Problem::BadYear => format!("{v:?} n'est pas une année entre 1990 et 2100"),
             Problem::BadBoolean => format!("{v:?} n'est pas oui/non : écrivez oui ou non (yes/no, true/false, 1/0)"),
             Problem::NotAllowed { allowed } => format!("{v:?} n'est pas permis ici : utilisez l'une des valeurs {allowed}"),
-            Problem::BadInsee { expected } => format!("code INSEE {v:?} invalide : attendu {expected}"),
+            Problem::BadInsee { body_kind: kind } => {
+                let expected = match kind {
+                    BodyKind::Commune => "un code commune de 5 chiffres, ou 2A/2B et 3 chiffres en Corse",
+                    BodyKind::Department => "un code département (2 chiffres, 2A, 2B ou 971 à 976)",
+                    _ => "un code région de 2 chiffres",
+                };
+                format!("code INSEE {v:?} invalide : attendu {expected}")
+            }
             Problem::BadSiren => format!(
                 "SIREN {v:?} invalide : un SIREN a 9 chiffres et une clé de Luhn valide ; vérifiez la saisie"
             ),

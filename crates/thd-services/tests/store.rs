@@ -12,8 +12,8 @@ mod common;
 
 use common::Place;
 use thd_services::{
-    Catalogue, Counts, Problem, SCHEMA_VERSION, ServicesError, ServicesStore, export_bodies,
-    export_subscriptions, export_usage,
+    BodyKind, Catalogue, Counts, Problem, SCHEMA_VERSION, ServicesError, ServicesStore,
+    export_bodies, export_subscriptions, export_usage,
 };
 
 /// Runs each listed `async fn name(place: Place)` as `name::sqlite` and `name::postgres`.
@@ -92,7 +92,7 @@ async fn bad_bodies_report_every_line_and_store_nothing(place: Place) {
                 4,
                 col("insee"),
                 Problem::BadInsee {
-                    expected: "a commune code of 5 digits, or 2A/2B and 3 digits in Corsica".into()
+                    body_kind: BodyKind::Commune
                 }
             ),
             (5, col("siren"), Problem::BadSiren),
