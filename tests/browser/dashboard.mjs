@@ -102,7 +102,7 @@ await check('rollout page: plan line, monthly figures, late zones', async () => 
   await page.screenshot({ path: join(shots, 'rollout.png'), fullPage: true });
 });
 
-await check('map page: network features drawn, a defect shows its message on click, search moves the map', async () => {
+await check('map page: network features drawn, a defect shows its message on click, search moves the map, chambers and boxes at street zoom', async () => {
   const layerRequests = [];
   const listen = (r) => {
     const u = new URL(r.url());
@@ -155,6 +155,17 @@ await check('map page: network features drawn, a defect shows its message on cli
   assert((await page.locator('.search-result').innerText()) === '', 'the search reported nothing found');
   const after = await whenMapIdle((map) => map.queryRenderedFeatures({ layers: ['t_cheminement'] }).length);
   assert(after > 0, 'nothing drawn after the search moved the map');
+
+  // Chambers, poles and boxes appear from zoom 14, standing on their nodes: zoom in on the start of a path.
+  const start = await whenMapIdle((map) => map.queryRenderedFeatures({ layers: ['t_cheminement'] })[0].geometry.coordinates[0]);
+  await page.evaluate((c) => window.thd.map.jumpTo({ center: c, zoom: 15.5 }), start);
+  await page.waitForFunction(() => ['t_ptech', 't_ebp'].every((s) => window.thd.map.querySourceFeatures(s).length > 0));
+  const equipment = await whenMapIdle((map) => ({
+    ptech: map.queryRenderedFeatures({ layers: ['t_ptech'] }).length,
+    ebp: map.queryRenderedFeatures({ layers: ['t_ebp'] }).length,
+  }));
+  assert(equipment.ptech > 0 && equipment.ebp > 0, `no chamber, pole or box drawn at zoom 15.5: ${JSON.stringify(equipment)}`);
+  await page.screenshot({ path: join(shots, 'map-street.png') });
 });
 
 await check('deliveries page: the list, then an upload with a token produces a report', async () => {
@@ -164,10 +175,12 @@ await check('deliveries page: the list, then an upload with a token produces a r
   assert(listed === deliveries.length, `${listed} rows for ${deliveries.length} deliveries`);
   await page.screenshot({ path: join(shots, 'deliveries.png'), fullPage: true });
 
+  // Saving the token renders the page again: mark the current one, so that the form filled is the new page's.
+  await page.evaluate(() => document.querySelector('[data-page]').setAttribute('data-stale', ''));
   await page.click('#token-box summary');
   await page.fill('#token', env('THD_TOKEN'));
   await page.click('#token-save');
-  await page.waitForSelector('[data-page="deliveries"][data-ready="true"]');
+  await page.waitForSelector('[data-page="deliveries"][data-ready="true"]:not([data-stale])');
   await page.setInputFiles('form.upload input[type=file]', env('THD_UPLOAD'));
   await page.fill('form.upload input[name=zone]', 'TEST-UPLOAD');
   await page.fill('form.upload input[name=contractor]', 'Essai SARL');

@@ -118,6 +118,7 @@ impl DeliveryCache {
 fn build(mut raw: thd_model::RawDelivery) -> Result<Arc<Loaded>, ApiError> {
     let decoded = thd_network::decode(&raw).map_err(ApiError::internal)?;
     let schema = Schema::of(decoded.network.version);
+    crate::layers::place_on_nodes(&mut raw);
     let spatial: Vec<String> = raw
         .tables
         .iter()

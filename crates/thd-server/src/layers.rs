@@ -7,13 +7,15 @@
 //! longitude/latitude rectangle is not a rectangle in Lambert-93, and its corners alone would cut off the
 //! bulge of its edges.
 
+use std::collections::HashMap;
+
 use geo::{BoundingRect, Simplify};
 use geo_types::{Coord, Geometry, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use thd_model::{RawTable, Schema};
+use thd_model::{RawDelivery, RawTable, Schema};
 
 use crate::error::ApiError;
 
@@ -169,6 +171,52 @@ impl Layer {
         out.push_str(&Value::Object(properties).to_string());
         out.push('}');
         Ok(())
+    }
+}
+
+/// Gives the technical points (`t_ptech`: chambers, poles, façade anchors) and the boxes (`t_ebp`: splice
+/// closures, PBOs) the geometry of the node they stand on, so that the map can show them as layers of their
+/// own: GraceTHD stores no geometry for them, a technical point names its node (`pt_nd_code`) and a box its
+/// technical point (`bp_pt_code`), in both versions of the model. A row whose node cannot be found keeps no
+/// geometry (the checks report the broken reference) and is left out of the layer's index.
+pub fn place_on_nodes(raw: &mut RawDelivery) {
+    let Some(nodes) = raw.tables.get("t_noeud") else {
+        return;
+    };
+    let (Some(code), Some(geometries)) = (nodes.column_index("nd_code"), &nodes.geometries) else {
+        return;
+    };
+    let node_at: HashMap<&str, &Geometry<f64>> = (0..nodes.len())
+        .filter_map(|row| Some((nodes.cell(row, code)?, geometries[row].as_ref()?)))
+        .collect();
+    let place =
+        |table: Option<&RawTable>, column: &str, at: &dyn Fn(&str) -> Option<Geometry<f64>>| {
+            let table = table?;
+            let c = table.column_index(column)?;
+            Some(
+                (0..table.len())
+                    .map(|row| table.cell(row, c).and_then(at))
+                    .collect::<Vec<_>>(),
+            )
+        };
+    let on_node = |code: &str| node_at.get(code).map(|g| (*g).clone());
+    let points = place(raw.tables.get("t_ptech"), "pt_nd_code", &on_node);
+    let point_node: HashMap<&str, &str> = raw
+        .tables
+        .get("t_ptech")
+        .and_then(|t| Some((t, t.column_index("pt_code")?, t.column_index("pt_nd_code")?)))
+        .map(|(t, pt, nd)| {
+            (0..t.len())
+                .filter_map(|row| Some((t.cell(row, pt)?, t.cell(row, nd)?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let in_point = |code: &str| point_node.get(code).and_then(|nd| on_node(nd));
+    let boxes = place(raw.tables.get("t_ebp"), "bp_pt_code", &in_point);
+    for (name, placed) in [("t_ptech", points), ("t_ebp", boxes)] {
+        if let (Some(table), Some(placed)) = (raw.tables.get_mut(name), placed) {
+            table.geometries = Some(placed);
+        }
     }
 }
 

@@ -173,6 +173,110 @@ async fn all_located(store: &Store, id: i64) -> usize {
     page.items.iter().filter(|d| d.location.is_some()).count()
 }
 
+/// The WGS84 point of each code of `table` (column `key`) found by following `link` to the node table.
+fn expected_positions(
+    f: &common::Fixture,
+    table: &str,
+    key: &str,
+    to_node: &dyn Fn(&str) -> Option<String>,
+    link: &str,
+) -> std::collections::BTreeMap<String, (f64, f64)> {
+    let nodes = f.delivery.table("t_noeud").expect("nodes");
+    let nd_code = nodes.column_index("nd_code").unwrap();
+    let node_at: std::collections::HashMap<&str, (f64, f64)> = (0..nodes.len())
+        .map(|row| {
+            let c = nodes.geometry(row).unwrap().bounding_rect().unwrap().min();
+            let w = thd_geo::wgs84::lambert93_to_wgs84(c).unwrap();
+            (nodes.cell(row, nd_code).unwrap(), (w.x, w.y))
+        })
+        .collect();
+    let t = f.delivery.table(table).expect("table");
+    let (k, l) = (t.column_index(key).unwrap(), t.column_index(link).unwrap());
+    (0..t.len())
+        .filter_map(|row| {
+            let node = to_node(t.cell(row, l)?)?;
+            Some((t.cell(row, k)?.to_owned(), *node_at.get(node.as_str())?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn chambers_poles_and_boxes_are_layers_placed_on_their_nodes() {
+    let f = fixture(Settings::default()).await;
+    let layers = f
+        .api
+        .get(&format!("/api/deliveries/{}/layers", f.id))
+        .await
+        .json();
+    let count = |name: &str| {
+        layers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} layer"))["features"]
+            .as_u64()
+            .unwrap()
+    };
+    let ptech = f.delivery.table("t_ptech").expect("technical points");
+    let ebp = f.delivery.table("t_ebp").expect("boxes");
+    assert_eq!(count("t_ptech"), ptech.len() as u64);
+    assert_eq!(count("t_ebp"), ebp.len() as u64);
+
+    // Each technical point at its node, each box at its technical point's node, read from the tables here.
+    let pt_node: std::collections::HashMap<String, String> = {
+        let (pt, nd) = (
+            ptech.column_index("pt_code").unwrap(),
+            ptech.column_index("pt_nd_code").unwrap(),
+        );
+        (0..ptech.len())
+            .map(|r| {
+                (
+                    ptech.cell(r, pt).unwrap().to_owned(),
+                    ptech.cell(r, nd).unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let points = expected_positions(
+        &f,
+        "t_ptech",
+        "pt_code",
+        &|nd| Some(nd.to_owned()),
+        "pt_nd_code",
+    );
+    let boxes = expected_positions(
+        &f,
+        "t_ebp",
+        "bp_code",
+        &|pt| pt_node.get(pt).cloned(),
+        "bp_pt_code",
+    );
+    assert!(!points.is_empty() && !boxes.is_empty());
+    for (layer, expected) in [("t_ptech", &points), ("t_ebp", &boxes)] {
+        let doc = f
+            .api
+            .get(&format!(
+                "/api/deliveries/{}/layers/{layer}?limit=50000&tolerance=0",
+                f.id
+            ))
+            .await
+            .json();
+        let features = doc["features"].as_array().unwrap();
+        assert_eq!(features.len(), expected.len(), "{layer}");
+        for feature in features {
+            let id = feature["id"].as_str().unwrap();
+            let c = &feature["geometry"]["coordinates"];
+            let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+            let (ex, ey) = expected[id];
+            assert!(
+                (x - ex).abs() < 1e-7 && (y - ey).abs() < 1e-7,
+                "{layer} {id} at {x},{y}, its node at {ex},{ey}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_layer_gives_the_features_in_view_and_no_more_than_asked() {
     let f = fixture(Settings::default()).await;

@@ -3,7 +3,8 @@
 // `moveend` each visible layer is asked for `bbox` = the view and at most `limit` features, which the server
 // simplifies to the view's scale; requests still running for the previous view are cancelled. Layers too dense
 // for the zoom (addresses, nodes) wait until the reader zooms in. Defects are clickable markers with their
-// message; SRO zones are coloured by their project phase (GET /stats?by=sro,phase) or acceptance state
+// message; chambers, poles and boxes (no geometry of their own in GraceTHD) stand on their node, placed by the
+// server; SRO zones are coloured by their project phase (GET /stats?by=sro,phase) or acceptance state
 // (GET /api/acceptance/subjects); commune and department outlines are the extent (convex hull) of their SRO
 // zones, the only boundaries our own data holds.
 
@@ -25,12 +26,18 @@ export const LAYERS = [
   { table: 't_cheminement', minzoom: 12, limit: 10000 },
   { table: 't_cableline', minzoom: 12, limit: 10000 },
   { table: 't_noeud', minzoom: 14, limit: 10000 },
+  { table: 't_ptech', minzoom: 14, limit: 10000 },
+  { table: 't_ebp', minzoom: 14, limit: 10000 },
   { table: 't_adresse', minzoom: 14, limit: 10000 },
 ];
 
 const PHASE_COLOURS = { PRE: '#ced4da', DIA: '#adb5bd', AVP: '#74c0fc', PRO: '#4dabf7', ACT: '#228be6', EXE: '#f59f00', TVX: '#e8590c', REC: '#2f9e44', MCO: '#087f5b' };
 const STATE_COLOURS = { OK: '#2f9e44', NC: '#f08c00', HS: '#e03131', AB: '#868e96' };
 const NODE_COLOURS = { PT: '#5f3dc4', ST: '#c2255c', SF: '#495057' };
+/** Technical points by physical type: chamber, pole (appui), façade anchor, building. */
+const PTECH_COLOURS = { C: '#8d6e3f', A: '#2b8a3e', F: '#0c8599', I: '#495057' };
+/** Boxes by logical type: splice closure, branching point, building foot box, termination. */
+const EBP_COLOURS = { BPE: '#7048e8', PBO: '#f76707', BPI: '#d6336c', PTO: '#adb5bd', DTI: '#ced4da' };
 const ADDRESS_COLOURS = { CI: '#ced4da', SI: '#74c0fc', EC: '#f59f00', DE: '#2f9e44', AB: '#868e96' };
 const ACCEPTANCE_COLOURS = {
   received: '#adb5bd', under_inspection: '#74c0fc', accepted: '#40c057', accepted_with_reservations: '#f59f00',
@@ -201,8 +208,10 @@ export class NetworkMap {
     m.addLayer({ id: 't_cableline', source: 't_cableline', type: 'line', paint: { 'line-color': '#ae3ec9', 'line-width': 1, 'line-offset': 2 } });
     m.addLayer({ id: 't_adresse', source: 't_adresse', type: 'circle', paint: { 'circle-radius': 2.5, 'circle-color': match('ad_ietat', ADDRESS_COLOURS) } });
     m.addLayer({ id: 't_noeud', source: 't_noeud', type: 'circle', filter: ['!=', ['get', 'nd_type'], 'SF'], paint: { 'circle-radius': 3.5, 'circle-color': match('nd_type', NODE_COLOURS), 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+    m.addLayer({ id: 't_ptech', source: 't_ptech', type: 'circle', paint: { 'circle-radius': 5, 'circle-color': match('pt_typephy', PTECH_COLOURS), 'circle-stroke-color': '#212529', 'circle-stroke-width': 1 } });
+    m.addLayer({ id: 't_ebp', source: 't_ebp', type: 'circle', paint: { 'circle-radius': 3, 'circle-color': match('bp_typelog', EBP_COLOURS), 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
     m.addLayer({ id: 'defects', source: 'defects', type: 'circle', paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 3, 14, 7], 'circle-color': match('severity', SEVERITY_COLOURS), 'circle-stroke-color': '#fff', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 8, 1, 14, 2] } });
-    for (const layer of ['t_zsro', 't_cheminement', 't_cableline', 't_noeud', 't_adresse', 'defects']) {
+    for (const layer of ['t_zsro', 't_cheminement', 't_cableline', 't_noeud', 't_ptech', 't_ebp', 't_adresse', 'defects']) {
       m.on('mouseenter', layer, () => { m.getCanvas().style.cursor = 'pointer'; });
       m.on('mouseleave', layer, () => { m.getCanvas().style.cursor = ''; });
     }
@@ -283,7 +292,7 @@ export class NetworkMap {
   }
 
   click(e) {
-    const order = ['defects', 't_noeud', 't_adresse', 't_cableline', 't_cheminement', 't_zsro-fill'];
+    const order = ['defects', 't_ebp', 't_ptech', 't_noeud', 't_adresse', 't_cableline', 't_cheminement', 't_zsro-fill'];
     const layers = order.filter((l) => this.map.getLayer(l) && this.map.getLayoutProperty(l, 'visibility') !== 'none');
     const [feature] = this.map.queryRenderedFeatures(e.point, { layers });
     if (!feature) return;
@@ -344,9 +353,11 @@ function defectPopup(p) {
 function objectPopup(feature) {
   const p = feature.properties;
   const code = Object.entries(p).find(([k]) => k.endsWith('_code'));
-  const wanted = ['nd_type', 'cm_statut', 'cm_etat', 'cm_avct', 'cm_typ_imp', 'cl_cb_code', 'cl_long', 'ad_ietat', 'ad_numero', 'ad_nomvoie', 'ad_commune', 'ad_insee', 'zs_refpm', 'zs_r2_code', 'project_phase', 'acceptance'];
+  const wanted = ['nd_type', 'pt_nd_code', 'pt_typephy', 'pt_nature', 'pt_etiquet', 'bp_pt_code', 'bp_typelog', 'bp_typephy', 'bp_etiquet', 'cm_statut', 'cm_etat', 'cm_avct', 'cm_typ_imp', 'cl_cb_code', 'cl_long', 'ad_ietat', 'ad_numero', 'ad_nomvoie', 'ad_commune', 'ad_insee', 'zs_refpm', 'zs_r2_code', 'project_phase', 'acceptance'];
   const label = (k, v) => {
     if (k === 'ad_ietat' || k === 'nd_type') return tOr(`legend.${v}`, v);
+    if (k === 'pt_typephy') return tOr(`legend.pt.${v}`, v);
+    if (k === 'bp_typelog') return tOr(`legend.bp.${v}`, v);
     if (k === 'acceptance') return v ? t(`state.${v}`) : null;
     return v;
   };
@@ -364,6 +375,8 @@ export function legend(layer, map) {
     t_zsro: () => (map.colourBy === 'phase' ? Object.entries(map.projectColours).map(([k, c]) => [c, k]) : Object.entries(ACCEPTANCE_COLOURS).map(([k, c]) => [c, t(`state.${k}`)])),
     t_cheminement: () => Object.entries(map.colourBy === 'phase' ? PHASE_COLOURS : STATE_COLOURS).map(([k, c]) => [c, k]),
     t_noeud: () => Object.entries(NODE_COLOURS).filter(([k]) => k !== 'SF').map(([k, c]) => [c, t(`legend.${k}`)]),
+    t_ptech: () => Object.entries(PTECH_COLOURS).map(([k, c]) => [c, t(`legend.pt.${k}`)]),
+    t_ebp: () => Object.entries(EBP_COLOURS).map(([k, c]) => [c, t(`legend.bp.${k}`)]),
     t_adresse: () => Object.entries(ADDRESS_COLOURS).map(([k, c]) => [c, `${k} ${t(`legend.${k}`)}`]),
     defects: () => Object.entries(SEVERITY_COLOURS).map(([k, c]) => [c, t(`sev.${k}`)]),
   }[layer];
