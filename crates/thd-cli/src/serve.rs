@@ -103,6 +103,21 @@ pub fn run(args: &Args) -> Result<()> {
             .await
             .with_context(|| format!("ouverture du magasin {location}"))?;
         eprintln!("thd serve : http://{} (magasin {location})", args.addr);
+        let warming = app.clone();
+        tokio::spawn(async move {
+            match warming.warm().await {
+                Ok(Some((id, took))) => eprintln!(
+                    "thd serve : livraison {id} chargée en mémoire en {:.1} s",
+                    took.as_secs_f64()
+                ),
+                Ok(None) => {}
+                // Not fatal: the first request for the delivery tries again and answers the error.
+                Err(e) => eprintln!(
+                    "thd serve : préchargement de la dernière livraison impossible : {}",
+                    e.message
+                ),
+            }
+        });
         thd_server::serve(app.clone(), args.addr)
             .await
             .with_context(|| format!("écoute sur {}", args.addr))?;

@@ -154,6 +154,19 @@ impl App {
         &self.0.sync
     }
 
+    /// Loads the newest delivery — the one the dashboard opens on — into the cache of decoded deliveries, and
+    /// says which and how long it took (`None` for an empty store). Run at start-up beside the listener, so
+    /// that the first visitor after a restart does not wait for a region-scale delivery to be read and decoded;
+    /// a request for it meanwhile waits for this same load rather than starting another.
+    pub async fn warm(&self) -> Result<Option<(i64, Duration)>, ApiError> {
+        let Some(newest) = self.0.store.deliveries().await?.iter().map(|d| d.id).max() else {
+            return Ok(None);
+        };
+        let started = Instant::now();
+        self.0.deliveries.get(&self.0.store, newest).await?;
+        Ok(Some((newest, started.elapsed())))
+    }
+
     /// The digital-services catalogue, read from the store at most once a [`CATALOGUE_FRESH`] period: it is
     /// small, changes only on a `thd services import`, and every services request needs all of it.
     pub(crate) async fn catalogue(&self) -> Result<Arc<Catalogue>, ApiError> {

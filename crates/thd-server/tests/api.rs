@@ -944,3 +944,28 @@ async fn the_dashboard_is_served_beside_the_api() {
         (StatusCode::NOT_FOUND, "no_route".into())
     );
 }
+
+#[tokio::test]
+async fn warming_loads_the_newest_delivery_and_an_empty_store_has_none() {
+    let f = fixture(Settings::default()).await;
+    let location = f._dir.path().join("store.gpkg").display().to_string();
+    let services = thd_services::ServicesStore::open(&location).await.unwrap();
+    let app = App::new(
+        f.store.clone(),
+        f.access.clone(),
+        f.sync.clone(),
+        services,
+        Settings::default(),
+    );
+    let (id, _took) = app.warm().await.unwrap().expect("a delivery to load");
+    assert_eq!(id, f.id);
+
+    let dir = TempDir::new().unwrap();
+    let empty = App::open(
+        &dir.path().join("empty.gpkg").display().to_string(),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(empty.warm().await.unwrap(), None);
+}
