@@ -46,6 +46,11 @@ pub struct Args {
     /// Answer read requests without a token (a public dashboard); uploads and syncs still need one.
     #[arg(long)]
     public: bool,
+    /// Load the newest delivery into memory at start-up, beside the listener, so the dashboard's first visitor
+    /// does not wait for it. Off by default: a delivery too large for the machine's memory would then take the
+    /// whole server down at start, acceptance sync included.
+    #[arg(long)]
+    preload: bool,
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
 }
@@ -103,21 +108,23 @@ pub fn run(args: &Args) -> Result<()> {
             .await
             .with_context(|| format!("ouverture du magasin {location}"))?;
         eprintln!("thd serve : http://{} (magasin {location})", args.addr);
-        let warming = app.clone();
-        tokio::spawn(async move {
-            match warming.warm().await {
-                Ok(Some((id, took))) => eprintln!(
-                    "thd serve : livraison {id} chargée en mémoire en {:.1} s",
-                    took.as_secs_f64()
-                ),
-                Ok(None) => {}
-                // Not fatal: the first request for the delivery tries again and answers the error.
-                Err(e) => eprintln!(
-                    "thd serve : préchargement de la dernière livraison impossible : {}",
-                    e.message
-                ),
-            }
-        });
+        if args.preload {
+            let warming = app.clone();
+            tokio::spawn(async move {
+                match warming.warm().await {
+                    Ok(Some((id, took))) => eprintln!(
+                        "thd serve : livraison {id} chargée en mémoire en {:.1} s",
+                        took.as_secs_f64()
+                    ),
+                    Ok(None) => {}
+                    // Not fatal: the first request for the delivery tries again and answers the error.
+                    Err(e) => eprintln!(
+                        "thd serve : préchargement de la dernière livraison impossible : {}",
+                        e.message
+                    ),
+                }
+            });
+        }
         thd_server::serve(app.clone(), args.addr)
             .await
             .with_context(|| format!("écoute sur {}", args.addr))?;

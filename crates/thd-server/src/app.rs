@@ -155,9 +155,9 @@ impl App {
     }
 
     /// Loads the newest delivery — the one the dashboard opens on — into the cache of decoded deliveries, and
-    /// says which and how long it took (`None` for an empty store). Run at start-up beside the listener, so
-    /// that the first visitor after a restart does not wait for a region-scale delivery to be read and decoded;
-    /// a request for it meanwhile waits for this same load rather than starting another.
+    /// says which and how long it took (`None` for an empty store). Run at start-up beside the listener when asked
+    /// (`thd serve --preload`), so that the first visitor after a restart does not wait for the delivery to be
+    /// read and decoded; a request for it meanwhile waits for this same load rather than starting another.
     pub async fn warm(&self) -> Result<Option<(i64, Duration)>, ApiError> {
         let Some(newest) = self.0.store.deliveries().await?.iter().map(|d| d.id).max() else {
             return Ok(None);

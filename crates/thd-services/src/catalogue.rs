@@ -69,13 +69,14 @@ pub struct UsedService<'a> {
     pub through: Vec<&'a Body>,
 }
 
-/// How many services a commune can use, for the dashboard's map.
+/// The services a commune can use, for the dashboard's map (coloured by how many).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CommuneServiceCount<'a> {
+pub struct CommuneServices<'a> {
     pub insee: &'a str,
     pub name: &'a str,
     pub epci: Option<&'a BodyId>,
-    pub services: usize,
+    /// In catalogue order.
+    pub services: Vec<&'a ServiceId>,
 }
 
 impl Catalogue {
@@ -312,18 +313,22 @@ impl Catalogue {
             .collect()
     }
 
-    /// For every commune of the catalogue, how many services it can use (see [`Catalogue::commune_services`]):
+    /// For every commune of the catalogue, the services it can use (see [`Catalogue::commune_services`]):
     /// what colours the dashboard's map.
-    pub fn services_per_commune(&self) -> Vec<CommuneServiceCount<'_>> {
+    pub fn services_per_commune(&self) -> Vec<CommuneServices<'_>> {
         self.bodies()
             .filter(|b| b.kind == BodyKind::Commune)
             .filter_map(|b| {
                 let insee = b.insee.as_deref()?;
-                Some(CommuneServiceCount {
+                Some(CommuneServices {
                     insee,
                     name: &b.name,
                     epci: b.epci.as_ref(),
-                    services: self.used_services(b).len(),
+                    services: self
+                        .used_services(b)
+                        .into_iter()
+                        .map(|u| &u.service.id)
+                        .collect(),
                 })
             })
             .collect()
@@ -471,7 +476,7 @@ mod tests {
         let counts: Vec<(&str, usize)> = cat
             .services_per_commune()
             .iter()
-            .map(|c| (c.insee, c.services))
+            .map(|c| (c.insee, c.services.len()))
             .collect();
         assert_eq!(counts, vec![("29019", 3), ("29020", 2)]);
         assert!(matches!(

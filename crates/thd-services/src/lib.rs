@@ -26,7 +26,7 @@ mod model;
 mod store;
 mod usage;
 
-pub use catalogue::{Catalogue, CommuneServiceCount, UsedService};
+pub use catalogue::{Catalogue, CommuneServices, UsedService};
 pub use codes::{InseeCode, Siren};
 pub use csv_io::{export_bodies, export_subscriptions, export_usage};
 pub use error::{InvalidCsv, Problem, RowError, ServicesError};

@@ -223,19 +223,14 @@ pub async fn bodies(
             })
         })
         .transpose()?;
-    let members = match params.epci.as_deref() {
-        Some(epci) => Some(cat.epci_communes(epci)?),
-        None => None,
+    let listed: Vec<&Body> = match params.epci.as_deref() {
+        Some(epci) => cat.epci_communes(epci)?,
+        None => cat.bodies().collect(),
     };
     let document = BodyList {
-        bodies: cat
-            .bodies()
+        bodies: listed
+            .into_iter()
             .filter(|b| kind.is_none_or(|k| b.kind == k))
-            .filter(|b| {
-                members
-                    .as_ref()
-                    .is_none_or(|m| m.iter().any(|c| c.id == b.id))
-            })
             .map(|body| ListedBody {
                 body,
                 services: cat.body_services(body.id.as_str()).map_or(0, |s| s.len()),
@@ -338,25 +333,27 @@ pub async fn communes(
 ) -> Result<Response, ApiError> {
     let cat = catalogue(&app, &caller).await?;
     let centres = commune_centres();
-    let mut rows = Vec::new();
-    for count in cat.services_per_commune() {
-        let used = cat.commune_services(count.insee)?;
-        let centre = centres.get(count.insee);
-        rows.push(CommuneRow {
-            insee: count.insee,
-            name: count.name,
-            epci: count.epci.map(|id| id.as_str()),
-            epci_name: count
-                .epci
-                .and_then(|id| cat.body(id.as_str()))
-                .map(|b| b.name.as_str()),
-            services: count.services,
-            service_ids: used.iter().map(|u| u.service.id.as_str()).collect(),
-            lon: centre.map(|c| c.x),
-            lat: centre.map(|c| c.y),
-        });
-    }
-    let document = CommuneList { communes: rows };
+    let communes = cat
+        .services_per_commune()
+        .into_iter()
+        .map(|c| {
+            let centre = centres.get(c.insee);
+            CommuneRow {
+                insee: c.insee,
+                name: c.name,
+                epci: c.epci.map(|id| id.as_str()),
+                epci_name: c
+                    .epci
+                    .and_then(|id| cat.body(id.as_str()))
+                    .map(|b| b.name.as_str()),
+                services: c.services.len(),
+                service_ids: c.services.iter().map(|id| id.as_str()).collect(),
+                lon: centre.map(|c| c.x),
+                lat: centre.map(|c| c.y),
+            }
+        })
+        .collect();
+    let document = CommuneList { communes };
     table::respond(
         params.format,
         &document,

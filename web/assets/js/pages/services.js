@@ -11,7 +11,7 @@ import { api, withQuery } from '../api.js';
 import { chart } from '../charts.js';
 import { h, kpi, note, section, table } from '../dom.js';
 import { fmtEur, fmtInt, getLang, t, tOr } from '../i18n.js';
-import { hull } from '../netmap.js';
+import { outlines } from '../netmap.js';
 
 /** Colours of 0, 1, 2... services, light to dark; the last one for anything above. */
 const COUNT_COLOURS = ['#e9ecef', '#d0ebff', '#a5d8ff', '#74c0fc', '#4dabf7', '#339af0', '#228be6', '#1c7ed6', '#1971c2', '#1864ab'];
@@ -88,24 +88,12 @@ function block(name, title, ...children) {
   return el;
 }
 
-/** The commune outlines of the chosen delivery (extent of its SRO zones per commune), as polygons. */
+/** The commune outlines of the chosen delivery (extent of its SRO zones per commune), as rings by INSEE code. */
 async function deliveryCommunes(delivery) {
   if (!delivery) return new Map();
   const zones = await api(`/deliveries/${delivery.id}/layers/t_zsro?limit=5000`).catch(() => null);
-  const points = new Map();
-  for (const zone of zones?.features ?? []) {
-    const code = zone.properties.zs_r2_code;
-    if (!code) continue;
-    if (!points.has(code)) points.set(code, []);
-    const walk = (c) => (typeof c[0] === 'number' ? points.get(code).push(c) : c.forEach(walk));
-    walk(zone.geometry.coordinates);
-  }
-  const rings = new Map();
-  for (const [code, list] of points) {
-    const ring = hull(list);
-    if (ring) rings.set(code, ring);
-  }
-  return rings;
+  if (!zones) return new Map();
+  return new Map(outlines(zones).features.filter((f) => f.properties.kind === 'commune').map((f) => [f.properties.code, f.geometry.coordinates]));
 }
 
 function communeMap(container, communes, rings, onPick) {
