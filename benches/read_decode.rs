@@ -53,6 +53,7 @@ fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("generated");
     let generated = generate(&GenerateOptions {
+        fibres: true,
         plugs,
         seed: 7,
         version: GraceVersion::V2_0_1,

@@ -9,6 +9,7 @@ use thd_model::{GraceVersion, RawDelivery};
 
 fn delivery(plugs: u32) -> RawDelivery {
     let generated = generate(&GenerateOptions {
+        fibres: true,
         plugs,
         seed: 7,
         version: GraceVersion::V2_0_1,

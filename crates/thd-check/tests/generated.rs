@@ -22,6 +22,7 @@ fn delivery(generated: &Generated) -> RawDelivery {
 
 fn generated(version: GraceVersion, defects: u32) -> Generated {
     generate(&GenerateOptions {
+        fibres: true,
         plugs: 2_000,
         seed: 11,
         version,

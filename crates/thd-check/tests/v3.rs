@@ -555,6 +555,7 @@ fn anct_v3_sample_counts_per_control() {
 #[test]
 fn clean_generated_v3_delivery_has_no_blocking_v3_defect() {
     let generated = thd_generate::generate(&thd_generate::GenerateOptions {
+        fibres: true,
         plugs: 2_000,
         seed: 11,
         version: GraceVersion::V3,

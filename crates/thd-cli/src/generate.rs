@@ -40,6 +40,10 @@ pub struct Args {
     /// subfolders, `,` separators and a BOM.
     #[arg(long)]
     messy: bool,
+    /// Also write the fibre-level table (`t_fibre`, one row per fibre of every cable section: about ten rows per
+    /// plug, two thirds of the delivery's rows). Off by default: the network, plugs and checks do not need it.
+    #[arg(long)]
+    fibres: bool,
     /// Replace OUT if it exists.
     #[arg(long)]
     force: bool,
@@ -72,6 +76,7 @@ pub fn run(args: &Args) -> Result<()> {
     let start = Instant::now();
     let stage = progress::stage(format!("génération de {} prises", args.plugs));
     let generated = generate(&GenerateOptions {
+        fibres: args.fibres,
         plugs: args.plugs,
         seed: args.seed,
         version,

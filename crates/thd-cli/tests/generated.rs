@@ -10,6 +10,7 @@ use thd_write::{Container, TextEncoding, WriteOptions, write_delivery, write_geo
 
 fn generated(version: GraceVersion, plugs: u32, defects: u32) -> Generated {
     generate(&GenerateOptions {
+        fibres: true,
         plugs,
         seed: 42,
         version,

@@ -9,6 +9,7 @@ use thd_model::GraceVersion;
 
 fn options(plugs: u32) -> GenerateOptions {
     GenerateOptions {
+        fibres: true,
         plugs,
         seed: 42,
         version: GraceVersion::V2_0_1,

@@ -16,6 +16,7 @@ fn main() {
         _ => GraceVersion::V2_0_1,
     };
     let options = GenerateOptions {
+        fibres: true,
         plugs,
         seed,
         version,

@@ -23,6 +23,8 @@ const V: GraceVersion = GraceVersion::V2_0_1;
 #[derive(Debug)]
 pub struct Extra {
     common: Vocab,
+    /// Whether to write `t_fibre` ([`crate::GenerateOptions::fibres`]).
+    fibres: bool,
     nd_point: &'static str,
     nd_site: &'static str,
     nd_premises: &'static str,
@@ -59,13 +61,14 @@ pub struct Extra {
 }
 
 impl Extra {
-    pub fn new() -> Result<Self, GenerateError> {
+    pub fn new(fibres: bool) -> Result<Self, GenerateError> {
         let common = Vocab::new(V)?;
         let l = common.lists;
         let tubes = (1..=60)
             .map(|t| l.code("l_tube", &format!("1.{t}")))
             .collect::<Result<_, _>>()?;
         Ok(Self {
+            fibres,
             nd_point: l.code("l_noeud_type", "PT")?,
             nd_site: l.code("l_noeud_type", "ST")?,
             nd_premises: l.code("l_noeud_type", "SF")?,
@@ -604,6 +607,9 @@ fn cables(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
                 .set("cc_creadat", created);
             t.end_row();
         }
+    }
+    if !x.fibres {
+        return Ok(());
     }
     let t = tables.get("t_fibre")?;
     for (i, c) in net.cables.iter().enumerate() {

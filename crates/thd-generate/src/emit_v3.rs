@@ -25,6 +25,8 @@ const V: GraceVersion = GraceVersion::V3;
 #[derive(Debug)]
 pub struct Extra {
     common: Vocab,
+    /// Whether to write `t_fibre` ([`crate::GenerateOptions::fibres`]).
+    fibres: bool,
     yes: &'static str,
     no: &'static str,
     network: &'static str,
@@ -44,10 +46,11 @@ pub struct Extra {
 }
 
 impl Extra {
-    pub fn new() -> Result<Self, GenerateError> {
+    pub fn new(fibres: bool) -> Result<Self, GenerateError> {
         let common = Vocab::new(V)?;
         let l = common.lists;
         Ok(Self {
+            fibres,
             yes: l.code("l_bool", "1")?,
             no: l.code("l_bool", "0")?,
             network: l.code("l_site_type_log", "RESEAU")?,
@@ -347,6 +350,9 @@ fn paths_and_cables(
                 .set("cc_cm_code", &cx.code("CM", p as usize + 1));
             t.end_row();
         }
+    }
+    if !x.fibres {
+        return Ok(());
     }
     let t = tables.get("t_fibre")?;
     for (i, c) in net.cables.iter().enumerate() {

@@ -30,7 +30,8 @@
 //! Resulting ratios, measured on 100 000 plugs (seed 42, department 35: 25 communes) with
 //! `cargo run --release -p thd-generate --example stats`: 1.30 plugs per address,
 //! 8.5 plugs per PBO, 480 plugs per SRO zone, 0.22 nodes and 0.22 paths per plug, 0.14 cable sections per plug
-//! and 10 fibres per plug (the sections leaving an SRO are large) — 1.4 million rows. `cargo bench -p
+//! and, with [`GenerateOptions::fibres`], 10 fibres per plug (the sections leaving an SRO are large) — 1.4 million
+//! rows with fibres. `cargo bench -p
 //! thd-generate` measured 2.3 s for them (600 000 rows/s) on the 2-core machine shared with other builds, 3.1 s
 //! under heavier load; 10 000 plugs take 0.25 s. The tests hold these ratios within ranges.
 //!
@@ -89,6 +90,9 @@ pub struct GenerateOptions {
     pub defects: u32,
     /// `"22"`, `"29"`, `"35"` or `"56"`; `None` lets the seed choose.
     pub department: Option<String>,
+    /// Write the fibre-level table `t_fibre` (one row per fibre of every cable section, about ten per plug: two
+    /// thirds of all rows). When false the table is present and empty, as in deliveries that stop at cables.
+    pub fibres: bool,
 }
 
 /// A generated delivery: its tables, in model order, and its manifest.
@@ -132,7 +136,7 @@ pub fn generate(options: &GenerateOptions) -> Result<Generated, GenerateError> {
     keep_apart(&mut nets);
     let (global, parts) = match version {
         GraceVersion::V2_0_1 => {
-            let extra = emit_v2::Extra::new()?;
+            let extra = emit_v2::Extra::new(options.fibres)?;
             let parts: Result<Vec<_>, _> = nets
                 .par_iter()
                 .map(|n| emit_v2::commune(n, &extra))
@@ -140,7 +144,7 @@ pub fn generate(options: &GenerateOptions) -> Result<Generated, GenerateError> {
             (emit_v2::global(&extra)?, parts?)
         }
         GraceVersion::V3 => {
-            let extra = emit_v3::Extra::new()?;
+            let extra = emit_v3::Extra::new(options.fibres)?;
             let parts: Result<Vec<_>, _> = nets
                 .par_iter()
                 .map(|n| emit_v3::commune(n, &extra))

@@ -44,8 +44,13 @@ pub struct RawTable {
     /// Lower-case field names as found in the file, in file order.
     pub columns: Vec<String>,
     text: String,
-    /// End offset in `text` of each cell, row-major; a cell starts where the previous one ends.
-    ends: Vec<usize>,
+    /// Offset in `text` where each row's cells start.
+    row_starts: Vec<usize>,
+    /// End of each cell, row-major, counted from its row's start; a cell starts where the previous one of its row
+    /// ends. Counting from the row keeps a cell's cost at 4 bytes (a region-scale delivery holds hundreds of
+    /// millions of cells, most of them empty): one row's text never nears 4 GiB, the builder refuses the cells
+    /// that would.
+    ends: Vec<u32>,
     /// `Some` for spatial tables: one entry per row, `None` where the row has no (readable) geometry.
     pub geometries: Option<Vec<Option<Geometry<f64>>>>,
 }
@@ -53,7 +58,7 @@ pub struct RawTable {
 impl RawTable {
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.ends.len().checked_div(self.columns.len()).unwrap_or(0)
+        self.row_starts.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,10 +76,15 @@ impl RawTable {
         if col >= ncols {
             return None;
         }
-        let i = row.checked_mul(ncols)?.checked_add(col)?;
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        (end > start).then(|| &self.text[start..end])
+        let base = *self.row_starts.get(row)?;
+        let i = row * ncols + col;
+        let end = self.ends[i] as usize;
+        let start = if col == 0 {
+            0
+        } else {
+            self.ends[i - 1] as usize
+        };
+        (end > start).then(|| &self.text[base + start..base + end])
     }
 
     /// The cells of one row, in column order.
@@ -119,6 +129,7 @@ impl RawTableBuilder {
 
     /// Reserves room for `rows` rows of about `bytes_per_row` bytes of text.
     pub fn reserve(&mut self, rows: usize, bytes_per_row: usize) {
+        self.table.row_starts.reserve(rows);
         self.table
             .ends
             .reserve(rows.saturating_mul(self.table.columns.len()));
@@ -126,19 +137,32 @@ impl RawTableBuilder {
     }
 
     /// Appends a row. Missing trailing cells are NULL, cells beyond the column count are dropped (the reader
-    /// reports ragged rows; the builder only keeps the table rectangular).
+    /// reports ragged rows; the builder only keeps the table rectangular). A cell that would take the row's text
+    /// past 4 GiB is kept as NULL.
     pub fn push_row<'a>(&mut self, cells: impl IntoIterator<Item = Option<&'a str>>) {
-        let ncols = self.table.columns.len();
+        let table = &mut self.table;
+        let ncols = table.columns.len();
+        if ncols == 0 {
+            return;
+        }
+        let start = table.text.len();
+        table.row_starts.push(start);
+        let mut end = 0u32;
         let mut n = 0;
         for cell in cells.into_iter().take(ncols) {
-            if let Some(text) = cell {
-                self.table.text.push_str(text);
+            if let Some(text) = cell
+                && let Some(new_end) = u32::try_from(text.len())
+                    .ok()
+                    .and_then(|len| end.checked_add(len))
+            {
+                table.text.push_str(text);
+                end = new_end;
             }
-            self.table.ends.push(self.table.text.len());
+            table.ends.push(end);
             n += 1;
         }
         for _ in n..ncols {
-            self.table.ends.push(self.table.text.len());
+            table.ends.push(end);
         }
     }
 

@@ -17,6 +17,7 @@ use thd_plan::{
 
 fn network(plugs: u32, version: GraceVersion) -> (Network, PhaseMap) {
     let generated = generate(&GenerateOptions {
+        fibres: true,
         plugs,
         seed: 5,
         version,

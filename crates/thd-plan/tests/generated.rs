@@ -9,6 +9,7 @@ use thd_plan::{CostModel, Dimension, PhaseMap, PlugIndex, ZoneAcceptances, cost_
 
 fn check(department: &str, version: GraceVersion, plugs: u32) {
     let generated = generate(&GenerateOptions {
+        fibres: true,
         plugs,
         seed: 11,
         version,

@@ -7,11 +7,21 @@
 //! `1 + Σ field lengths` bytes — so reading it is slicing: each cell is trimmed of its padding and decoded
 //! straight into the table's arena. Headers that lie (record count, header or record length) are reported and
 //! read around: every complete record the file holds is kept.
+//!
+//! The records are decoded block by block from a [`Bytes`] source: the whole file in memory ([`read_dbf`]), or a
+//! file on disk read in blocks of a few megabytes and fingerprinted on the way ([`read_dbf_file`]). A region's
+//! `t_adresse.dbf` is several gigabytes, most of it padding: holding it whole beside the table it becomes was
+//! most of the memory a region-scale read needed, and zeroing and copying it most of its time.
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+use std::path::Path;
 use thd_diag::Diagnostic;
 use thd_diag::rules::{READ_DBF_INVALID, READ_EMPTY_FILE, READ_ENCODING_FALLBACK};
-use thd_model::{RawTable, RawTableBuilder, SourceFormat};
+use thd_model::{RawTable, RawTableBuilder, SourceFile, SourceFormat};
 
 use crate::cells::Piece;
 use crate::context::FileContext;
@@ -67,83 +77,262 @@ struct Layout {
 /// Reads a `.dbf` file. `declared` is the encoding of the layer's `.cpg`, if any; without it the header's
 /// language driver is used, else the text is detected (UTF-8 if valid, otherwise Windows-1252 with a warning).
 pub fn read_dbf(bytes: &[u8], ctx: &FileContext, declared: Option<&'static Encoding>) -> DbfRead {
+    read_from(&mut Memory(bytes), ctx, declared).unwrap_or_else(|never| match never {})
+}
+
+/// Reads a `.dbf` file from disk in blocks of about `block_bytes` ([`BLOCK_BYTES`] is a good size), hashing it
+/// as it streams: the result of [`read_dbf`] on its bytes, and the file's fingerprint named `name`. Only a
+/// failing read is an error.
+pub fn read_dbf_file(
+    path: &Path,
+    name: &str,
+    ctx: &FileContext,
+    declared: Option<&'static Encoding>,
+    block_bytes: usize,
+) -> io::Result<(DbfRead, SourceFile)> {
+    let mut source = Streamed::open(path, block_bytes)?;
+    let read = read_from(&mut source, ctx, declared)?;
+    let file = SourceFile {
+        path: name.to_owned(),
+        size: source.len as u64,
+        sha256: hex::encode(source.digest()?),
+    };
+    Ok((read, file))
+}
+
+/// Bytes a streamed file is read by, rounded to whole records: large enough that a read costs little, small
+/// enough to stay in the processor's cache.
+pub const BLOCK_BYTES: usize = 8 << 20;
+/// How much of a streamed file's start is kept to read the header from: a sane header is at most 65 535 bytes.
+const HEAD_BYTES: usize = 1 << 20;
+
+/// The bytes of a `.dbf`, as the decoder needs them: its length, its start and last byte for the header, and its
+/// records in consecutive blocks.
+trait Bytes {
+    type Error;
+    fn len(&self) -> usize;
+    /// The start of the file: all of it in memory, at least [`HEAD_BYTES`] (or the whole file) when streamed.
+    fn head(&self) -> &[u8];
+    fn last(&self) -> Option<u8>;
+    /// Calls `visit` with the bytes from `from` to the end in consecutive blocks, each a whole number of
+    /// `stride`-byte records but the last; stops calling it once it breaks.
+    fn blocks(
+        &mut self,
+        from: usize,
+        stride: usize,
+        visit: &mut dyn FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> Result<(), Self::Error>;
+}
+
+/// A `.dbf` in memory: one block.
+struct Memory<'a>(&'a [u8]);
+
+impl Bytes for Memory<'_> {
+    type Error = std::convert::Infallible;
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn head(&self) -> &[u8] {
+        self.0
+    }
+    fn last(&self) -> Option<u8> {
+        self.0.last().copied()
+    }
+    fn blocks(
+        &mut self,
+        from: usize,
+        _stride: usize,
+        visit: &mut dyn FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> Result<(), Self::Error> {
+        let _ = visit(self.0.get(from..).unwrap_or(&[]));
+        Ok(())
+    }
+}
+
+/// A `.dbf` on disk, read front to back into one reused buffer on each pass; each complete pass leaves the
+/// SHA-256 of the whole file in `digest` (a pass that breaks early still reads and hashes to the end).
+struct Streamed {
+    file: File,
+    len: usize,
+    head: Vec<u8>,
+    last: Option<u8>,
+    buffer: Vec<u8>,
+    block_bytes: usize,
+    digest: Option<[u8; 32]>,
+}
+
+impl Streamed {
+    fn open(path: &Path, block_bytes: usize) -> io::Result<Self> {
+        let mut file = File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len())
+            .map_err(|_| io::Error::other("file larger than the address space"))?;
+        let mut head = vec![0; len.min(HEAD_BYTES)];
+        file.read_exact(&mut head)?;
+        let last = if len > head.len() {
+            use std::os::unix::fs::FileExt;
+            let mut byte = [0];
+            file.read_exact_at(&mut byte, len as u64 - 1)?;
+            Some(byte[0])
+        } else {
+            head.last().copied()
+        };
+        Ok(Self {
+            file,
+            len,
+            head,
+            last,
+            buffer: Vec::new(),
+            block_bytes,
+            digest: None,
+        })
+    }
+}
+
+impl Streamed {
+    /// The SHA-256 of the file: from the last pass, or from a pass of its own when the header was unusable and
+    /// no record was read.
+    fn digest(&mut self) -> io::Result<[u8; 32]> {
+        if self.digest.is_none() {
+            self.blocks(0, 1, &mut |_| ControlFlow::Break(()))?;
+        }
+        Ok(self.digest.unwrap_or_default())
+    }
+}
+
+impl Bytes for Streamed {
+    type Error = io::Error;
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn head(&self) -> &[u8] {
+        &self.head
+    }
+    fn last(&self) -> Option<u8> {
+        self.last
+    }
+    fn blocks(
+        &mut self,
+        from: usize,
+        stride: usize,
+        visit: &mut dyn FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> io::Result<()> {
+        use std::io::Seek;
+        self.file.rewind()?;
+        let mut hasher = Sha256::new();
+        let mut reader = (&mut self.file).take(self.len as u64);
+        // The header, hashed only; then whole records.
+        self.buffer.resize(from.min(self.len), 0);
+        reader.read_exact(&mut self.buffer)?;
+        hasher.update(&self.buffer);
+        let block = stride.max(1) * (self.block_bytes / stride.max(1)).max(1);
+        let mut visiting = true;
+        loop {
+            self.buffer.clear();
+            let read = (&mut reader)
+                .take(block as u64)
+                .read_to_end(&mut self.buffer)?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&self.buffer);
+            if visiting {
+                visiting = visit(&self.buffer).is_continue();
+            }
+        }
+        self.digest = Some(hasher.finalize().into());
+        Ok(())
+    }
+}
+
+/// [`read_dbf`] on any [`Bytes`].
+fn read_from<B: Bytes>(
+    bytes: &mut B,
+    ctx: &FileContext,
+    declared: Option<&'static Encoding>,
+) -> Result<DbfRead, B::Error> {
     let mut diagnostics = Vec::new();
-    let Some(layout) = layout(bytes, ctx, &mut diagnostics) else {
-        return DbfRead {
+    let Some(layout) = layout(
+        bytes.head(),
+        bytes.len(),
+        bytes.last(),
+        ctx,
+        &mut diagnostics,
+    ) else {
+        return Ok(DbfRead {
             table: None,
             records: Vec::new(),
             record_count: 0,
             encoding: declared.unwrap_or(UTF_8),
             diagnostics,
-        };
+        });
     };
     let declared = declared.or_else(|| from_language_driver(layout.language_driver));
     let mut encoding = declared.unwrap_or(UTF_8);
-    let (table, records) = match decode_records(bytes, &layout, ctx, encoding) {
+    let (table, records) = match decode_records(bytes, &layout, ctx, encoding)? {
         Ok(decoded) => decoded,
         Err(bad) => {
             // One encoding per file: a single cell that is not UTF-8 means the whole file was written otherwise.
-            diagnostics.push(encoding_fallback(
-                ctx,
-                &layout,
-                bytes,
-                &bad,
-                declared.is_some(),
-            ));
+            diagnostics.push(encoding_fallback(ctx, &layout, &bad, declared.is_some()));
             encoding = WINDOWS_1252;
             // Windows-1252 maps every byte: this second pass cannot fail.
-            decode_records(bytes, &layout, ctx, encoding)
+            decode_records(bytes, &layout, ctx, encoding)?
                 .unwrap_or_else(|_| (empty_table(&layout, ctx).finish(), Vec::new()))
         }
     };
-    DbfRead {
+    Ok(DbfRead {
         table: Some(table),
         records,
         record_count: layout.records,
         encoding,
         diagnostics,
-    }
+    })
 }
 
 /// Checks the header against the file and settles where records start, how long they are and how many there are.
-fn layout(bytes: &[u8], ctx: &FileContext, diags: &mut Vec<Diagnostic>) -> Option<Layout> {
-    if bytes.is_empty() {
+fn layout(
+    head: &[u8],
+    len: usize,
+    last: Option<u8>,
+    ctx: &FileContext,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Layout> {
+    if len == 0 {
         diags.push(ctx.diag(&READ_EMPTY_FILE));
         return None;
     }
     let invalid = |fr: String, en: String| ctx.diag(&READ_DBF_INVALID).message(fr, en);
-    if bytes.len() < BLOCK + 1 {
+    if len < BLOCK + 1 {
         diags.push(invalid(
             format!(
                 "Fichier de {} octets, trop court pour un en-tête dBase",
-                bytes.len()
+                len
             ),
-            format!("{}-byte file, too short for a dBase header", bytes.len()),
+            format!("{}-byte file, too short for a dBase header", len),
         ));
         return None;
     }
-    let declared = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
-    let language_driver = bytes[29];
+    let declared = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+    let header_len = u16::from_le_bytes([head[8], head[9]]) as usize;
+    let record_len = u16::from_le_bytes([head[10], head[11]]) as usize;
+    let language_driver = head[29];
 
     // Descriptors run to the 0x0D mark; a plausible header length bounds the search so that a missing mark
     // does not turn records into descriptors.
-    let limit = if header_len > BLOCK && header_len <= bytes.len() {
+    let limit = if header_len > BLOCK && header_len <= len {
         header_len
     } else {
-        bytes.len()
+        len
     };
     let mut fields = Vec::new();
     let mut pos = BLOCK;
     let mut offset = 1;
     let mut terminator = None;
-    while pos < limit {
-        if bytes[pos] == HEADER_END {
+    while pos < limit.min(head.len()) {
+        if head[pos] == HEADER_END {
             terminator = Some(pos);
             break;
         }
-        let Some(descriptor) = bytes.get(pos..pos + BLOCK) else {
+        let Some(descriptor) = head.get(pos..pos + BLOCK) else {
             break;
         };
         let raw_name = descriptor[..11].split(|&b| b == 0).next().unwrap_or(&[]);
@@ -182,13 +371,13 @@ fn layout(bytes: &[u8], ctx: &FileContext, diags: &mut Vec<Diagnostic>) -> Optio
     let fields_len = offset;
     // Whether `declared` records of `stride` bytes from `start` end the file (with or without the 0x1A mark).
     let fits = |start: usize, stride: usize| {
-        let available = bytes.len().saturating_sub(start);
+        let available = len.saturating_sub(start);
         let body = declared.checked_mul(stride);
         body == Some(available) || body.and_then(|b| b.checked_add(1)) == Some(available)
     };
     // Some writers leave bytes between the descriptors and the records (dBase 7, FoxPro's backlink), so a header
     // length past the 0x0D mark is trusted, unless the records only line up from the mark.
-    let plausible = header_len >= header_end && header_len <= bytes.len();
+    let plausible = header_len >= header_end && header_len <= len;
     let misleading =
         header_len != header_end && fits(header_end, fields_len) && !fits(header_len, fields_len);
     let data_start = if plausible && !misleading {
@@ -205,7 +394,7 @@ fn layout(bytes: &[u8], ctx: &FileContext, diags: &mut Vec<Diagnostic>) -> Optio
         header_end
     };
 
-    let available = bytes.len().saturating_sub(data_start);
+    let available = len.saturating_sub(data_start);
     let stride = if record_len == fields_len {
         record_len
     } else {
@@ -227,7 +416,7 @@ fn layout(bytes: &[u8], ctx: &FileContext, diags: &mut Vec<Diagnostic>) -> Optio
 
     let records = available / stride;
     let rest = available % stride;
-    let clean_end = rest == 0 || (rest == 1 && bytes.last() == Some(&FILE_END));
+    let clean_end = rest == 0 || (rest == 1 && last == Some(FILE_END));
     if records != declared || !clean_end {
         let partial = if clean_end {
             String::new()
@@ -258,11 +447,13 @@ fn layout(bytes: &[u8], ctx: &FileContext, diags: &mut Vec<Diagnostic>) -> Optio
     })
 }
 
-/// Where a cell failed to decode as UTF-8.
+/// Where a cell failed to decode as UTF-8, with its record's bytes (a streamed file's block is gone by the time
+/// the warning is written).
 #[derive(Debug)]
 struct BadCell {
     record: usize,
     field: usize,
+    bytes: Vec<u8>,
 }
 
 fn empty_table(layout: &Layout, ctx: &FileContext) -> RawTableBuilder {
@@ -277,47 +468,78 @@ fn empty_table(layout: &Layout, ctx: &FileContext) -> RawTableBuilder {
 /// Decodes every live record in `encoding` into a table, with the record number of each row.
 ///
 /// In UTF-8 the first cell that is not valid UTF-8 stops the pass (the caller starts again in Windows-1252);
-/// other encodings map every byte and cannot fail.
-fn decode_records(
-    bytes: &[u8],
+/// other encodings map every byte and cannot fail. The outer error is the source's (a failing disk).
+#[allow(clippy::type_complexity)] // one layer of result per kind of failure, each handled once by the caller
+fn decode_records<B: Bytes>(
+    bytes: &mut B,
     layout: &Layout,
     ctx: &FileContext,
     encoding: &'static Encoding,
-) -> Result<(RawTable, Vec<usize>), BadCell> {
+) -> Result<Result<(RawTable, Vec<usize>), BadCell>, B::Error> {
     let mut builder = empty_table(layout, ctx);
     builder.reserve(layout.records, layout.stride / 4);
     let mut records = Vec::with_capacity(layout.records);
     let mut scratch = String::new();
-    let mut pieces: Vec<Piece<'_>> = Vec::with_capacity(layout.fields.len());
-    for index in 0..layout.records {
-        let start = layout.data_start + index * layout.stride;
-        let Some(record) = bytes.get(start..start + layout.stride) else {
-            break;
-        };
-        let flag = record.first().copied().unwrap_or(DELETED);
-        if index >= layout.declared && flag != b' ' && flag != DELETED {
-            // Past the announced count, only bytes that look like records are records.
-            break;
+    let mut index = 0;
+    let mut bad = None;
+    bytes.blocks(layout.data_start, layout.stride, &mut |block| {
+        let mut pieces = Vec::with_capacity(layout.fields.len());
+        for record in block.chunks_exact(layout.stride) {
+            if index >= layout.records {
+                return ControlFlow::Break(());
+            }
+            let flag = record.first().copied().unwrap_or(DELETED);
+            if index >= layout.declared && flag != b' ' && flag != DELETED {
+                // Past the announced count, only bytes that look like records are records.
+                return ControlFlow::Break(());
+            }
+            if flag != DELETED {
+                if let Err(field) = decode_record(
+                    record,
+                    layout,
+                    encoding,
+                    &mut scratch,
+                    &mut pieces,
+                    &mut builder,
+                ) {
+                    bad = Some(BadCell {
+                        record: index,
+                        field,
+                        bytes: record.to_vec(),
+                    });
+                    return ControlFlow::Break(());
+                }
+                records.push(index);
+            }
+            index += 1;
         }
-        if flag == DELETED {
-            continue;
-        }
-        scratch.clear();
-        pieces.clear();
-        for (f, field) in layout.fields.iter().enumerate() {
-            let raw = record
-                .get(field.offset..field.offset + field.len)
-                .unwrap_or(&[]);
-            let piece = piece(&mut scratch, field.kind, trim(raw), encoding).ok_or(BadCell {
-                record: index,
-                field: f,
-            })?;
-            pieces.push(piece);
-        }
-        builder.push_row(pieces.iter().map(|piece| piece.text(&scratch)));
-        records.push(index);
+        ControlFlow::Continue(())
+    })?;
+    Ok(match bad {
+        Some(bad) => Err(bad),
+        None => Ok((builder.finish(), records)),
+    })
+}
+
+/// Appends one live record to `builder`; the error is the field that is not valid in `encoding`.
+fn decode_record<'a>(
+    record: &'a [u8],
+    layout: &Layout,
+    encoding: &'static Encoding,
+    scratch: &mut String,
+    pieces: &mut Vec<Piece<'a>>,
+    builder: &mut RawTableBuilder,
+) -> Result<(), usize> {
+    scratch.clear();
+    pieces.clear();
+    for (f, field) in layout.fields.iter().enumerate() {
+        let raw = record
+            .get(field.offset..field.offset + field.len)
+            .unwrap_or(&[]);
+        pieces.push(piece(scratch, field.kind, trim(raw), encoding).ok_or(f)?);
     }
-    Ok((builder.finish(), records))
+    builder.push_row(pieces.iter().map(|piece| piece.text(scratch)));
+    Ok(())
 }
 
 /// The text of one cell, or `None` when its bytes are not valid in `encoding` (only UTF-8 can fail).
@@ -372,16 +594,15 @@ fn trim(field: &[u8]) -> &[u8] {
 fn encoding_fallback(
     ctx: &FileContext,
     layout: &Layout,
-    bytes: &[u8],
     bad: &BadCell,
     declared: bool,
 ) -> Diagnostic {
-    let record_start = layout.data_start + bad.record * layout.stride;
     let (name, raw) = layout.fields.get(bad.field).map_or(("", &[][..]), |field| {
-        let start = record_start + field.offset;
         (
             field.name.as_str(),
-            bytes.get(start..start + field.len).unwrap_or(&[]),
+            bad.bytes
+                .get(field.offset..field.offset + field.len)
+                .unwrap_or(&[]),
         )
     });
     let (fr, en) = if declared {
@@ -401,28 +622,20 @@ fn encoding_fallback(
         .row(bad.record as u64 + 1)
         .column(name)
         .value(decode(WINDOWS_1252, trim(raw)).into_owned());
-    if let Some(code) = record_object(bytes, layout, ctx, bad.record) {
+    if let Some(code) = record_object(&bad.bytes, layout, ctx) {
         diag = diag.object(code);
     }
     diag
 }
 
 /// The object code of a record, read straight from its key fields (used before the table is decoded).
-fn record_object(
-    bytes: &[u8],
-    layout: &Layout,
-    ctx: &FileContext,
-    record: usize,
-) -> Option<String> {
+fn record_object(record: &[u8], layout: &Layout, ctx: &FileContext) -> Option<String> {
     let names: Vec<String> = layout.fields.iter().map(|f| f.name.clone()).collect();
-    let start = layout.data_start + record * layout.stride;
     let cells: Vec<String> = layout
         .fields
         .iter()
         .map(|f| {
-            let raw = bytes
-                .get(start + f.offset..start + f.offset + f.len)
-                .unwrap_or(&[]);
+            let raw = record.get(f.offset..f.offset + f.len).unwrap_or(&[]);
             decode(WINDOWS_1252, trim(raw)).into_owned()
         })
         .collect();

@@ -16,7 +16,7 @@ use crate::context::FileContext;
 use crate::delimited::read_csv;
 use crate::error::ReadError;
 use crate::gpkg;
-use crate::layer::{Layer, Part, read_layer};
+use crate::layer::{Dbf, Layer, Part, read_layer};
 use crate::options::{ReadOptions, ReadProgress};
 use crate::plan::{Origin, TableSource, plan, unknown_file};
 use crate::source::{Content, Entry, fingerprint, fingerprint_file, list_folder, unreadable};
@@ -198,6 +198,9 @@ fn read_geopackage(
     })
 }
 
+/// Attribute files larger than this are streamed from disk rather than loaded whole (see [`crate::dbf`]).
+const STREAM_DBF_ABOVE: u64 = 64 << 20;
+
 /// What reading one table gave.
 #[derive(Debug, Default)]
 struct TableRead {
@@ -258,19 +261,43 @@ fn read_table(source: &TableSource, entries: &[Entry], options: &ReadOptions<'_>
             None => (None, Vec::new()),
         },
         Origin::Layer(files) => {
-            let dbf = fetch(files.dbf);
+            let on_disk =
+                files
+                    .dbf
+                    .and_then(|i| entries.get(i))
+                    .and_then(|entry| match &entry.content {
+                        Content::Disk(file) if entry.size > STREAM_DBF_ABOVE => Some(Dbf::OnDisk {
+                            path: &entry.path,
+                            file,
+                        }),
+                        _ => None,
+                    });
+            let dbf = if on_disk.is_some() {
+                None
+            } else {
+                fetch(files.dbf)
+            };
             let shp = fetch(files.shp);
             let shx = fetch(files.shx);
             let cpg = fetch(files.cpg);
             let prj = fetch(files.prj);
             let layer = Layer {
-                dbf: part(&dbf),
+                dbf: on_disk.or_else(|| part(&dbf).map(Dbf::Loaded)),
                 shp: part(&shp),
                 shx: part(&shx),
                 cpg: part(&cpg),
                 prj: part(&prj),
             };
-            read_layer(&source.name, &files.base, &layer)
+            let mut streamed = Vec::new();
+            let read = read_layer(&source.name, &files.base, &layer, &mut streamed);
+            for file in streamed {
+                options.report(ReadProgress::FileRead {
+                    path: file.path.clone(),
+                    bytes: file.size,
+                });
+                out.files.push(file);
+            }
+            read
         }
     };
     out.table = table;

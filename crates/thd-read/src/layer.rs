@@ -5,18 +5,20 @@
 //! paired by record number (deleted dBase records keep their number), and any disagreement in counts is
 //! reported once for the layer rather than once per row.
 
+use std::path::Path;
 use thd_diag::rules::{
     READ_ENCODING_FALLBACK, READ_PRJ_NOT_LAMBERT93, READ_SHP_COUNT_MISMATCH, READ_SHP_MISSING_PART,
 };
 use thd_diag::{Diagnostic, Severity};
-use thd_model::RawTable;
+use thd_model::{RawTable, SourceFile};
 
 use crate::context::FileContext;
-use crate::dbf::read_dbf;
+use crate::dbf::{BLOCK_BYTES, read_dbf, read_dbf_file};
 use crate::delimited::quote;
 use crate::encoding::from_cpg;
 use crate::keys::{key_columns, object_code};
 use crate::shp::read_shp;
+use crate::source::unreadable;
 
 /// One file of a layer: its path in the delivery and its content.
 #[derive(Debug, Clone, Copy)]
@@ -25,10 +27,27 @@ pub(crate) struct Part<'a> {
     pub bytes: &'a [u8],
 }
 
+/// The `.dbf` of a layer: loaded with the other parts, or left on disk to be streamed (a region's attribute
+/// files are gigabytes of padding).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Dbf<'a> {
+    Loaded(Part<'a>),
+    OnDisk { path: &'a str, file: &'a Path },
+}
+
+impl<'a> Dbf<'a> {
+    fn path(&self) -> &'a str {
+        match self {
+            Dbf::Loaded(part) => part.path,
+            Dbf::OnDisk { path, .. } => path,
+        }
+    }
+}
+
 /// The files of one layer, found by stem; any may be missing.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Layer<'a> {
-    pub dbf: Option<Part<'a>>,
+    pub dbf: Option<Dbf<'a>>,
     pub shp: Option<Part<'a>>,
     pub shx: Option<Part<'a>>,
     pub cpg: Option<Part<'a>>,
@@ -36,10 +55,12 @@ pub(crate) struct Layer<'a> {
 }
 
 /// Reads a layer into table `name`; `base` names the layer in diagnostics about missing parts (`SHP/T_NOEUD`).
+/// A `.dbf` streamed from disk is fingerprinted on the way, into `streamed`.
 pub(crate) fn read_layer(
     name: &str,
     base: &str,
     layer: &Layer<'_>,
+    streamed: &mut Vec<SourceFile>,
 ) -> (Option<RawTable>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let missing = |ext: &str, severity: Severity, fr: &str, en: &str| {
@@ -60,7 +81,7 @@ pub(crate) fn read_layer(
         ));
         return (None, diags);
     };
-    let ctx = FileContext::new(name, dbf.path);
+    let ctx = FileContext::new(name, dbf.path());
     let declared = layer.cpg.and_then(|cpg| {
         let encoding = from_cpg(cpg.bytes);
         if encoding.is_none() {
@@ -77,7 +98,21 @@ pub(crate) fn read_layer(
         }
         encoding
     });
-    let read = read_dbf(dbf.bytes, &ctx, declared);
+    let read = match dbf {
+        Dbf::Loaded(part) => read_dbf(part.bytes, &ctx, declared),
+        Dbf::OnDisk { path, file } => {
+            match read_dbf_file(file, path, &ctx, declared, BLOCK_BYTES) {
+                Ok((read, fingerprint)) => {
+                    streamed.push(fingerprint);
+                    read
+                }
+                Err(e) => {
+                    diags.push(unreadable(path, &e).table(name.to_owned()));
+                    return (None, diags);
+                }
+            }
+        }
+    };
     diags.extend(read.diagnostics);
     let Some(mut table) = read.table else {
         return (None, diags);

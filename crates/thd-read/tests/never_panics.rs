@@ -4,6 +4,7 @@
 //! cut), which reach deeper into the parsers than pure noise.
 
 use proptest::prelude::*;
+use sha2::{Digest, Sha256};
 use thd_read::context::FileContext;
 use thd_read::{archive, dbf, delimited, shp};
 
@@ -107,6 +108,30 @@ proptest! {
         if let Some(t) = read.table {
             prop_assert!(t.len() <= read.record_count);
         }
+    }
+
+    /// Streaming a `.dbf` from disk in blocks of any size reads exactly what reading it whole does, diagnostics
+    /// and encoding fallback included, and fingerprints the whole file.
+    #[test]
+    fn dbf_streamed_from_disk_reads_as_in_memory(e in edits(), cut in any::<Option<usize>>(), latin1 in any::<bool>(), block in 1usize..200) {
+        let mut bytes = valid_dbf();
+        if latin1 {
+            let at = bytes.len() - 10;
+            bytes[at] = 0xE9; // é in Windows-1252, invalid UTF-8
+        }
+        let bytes = damage(bytes, e, cut);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("t_noeud.dbf");
+        std::fs::write(&path, &bytes).expect("write");
+        let whole = dbf::read_dbf(&bytes, &ctx(), None);
+        let (streamed, file) = dbf::read_dbf_file(&path, "t_noeud.dbf", &ctx(), None, block).expect("read");
+        prop_assert_eq!(&streamed.table, &whole.table);
+        prop_assert_eq!(&streamed.records, &whole.records);
+        prop_assert_eq!(streamed.record_count, whole.record_count);
+        prop_assert_eq!(streamed.encoding, whole.encoding);
+        prop_assert_eq!(&streamed.diagnostics, &whole.diagnostics);
+        prop_assert_eq!(file.size, bytes.len() as u64);
+        prop_assert_eq!(file.sha256, hex::encode(Sha256::digest(&bytes)));
     }
 
     #[test]

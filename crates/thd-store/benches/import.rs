@@ -23,6 +23,7 @@ const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/thd_test";
 
 fn delivery() -> RawDelivery {
     let generated = generate(&GenerateOptions {
+        fibres: true,
         plugs: PLUGS,
         seed: 7,
         version: GraceVersion::V2_0_1,

@@ -34,6 +34,7 @@ const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/thd_test";
 
 fn generated(plugs: u32, seed: u64, version: GraceVersion) -> RawDelivery {
     let g = generate(&GenerateOptions {
+        fibres: true,
         plugs,
         seed,
         version,

@@ -193,6 +193,7 @@ fn a_geometry_without_a_wgs84_image_names_its_table_and_row() {
 #[test]
 fn a_generated_delivery_lands_in_brittany() {
     let generated = generate(&GenerateOptions {
+        fibres: true,
         plugs: 300,
         seed: 7,
         version: V2,

@@ -9,6 +9,7 @@ use thd_model::{ColumnType, GraceVersion, RawTable, Schema};
 
 pub fn options(version: GraceVersion, plugs: u32, seed: u64, defects: u32) -> GenerateOptions {
     GenerateOptions {
+        fibres: true,
         plugs,
         seed,
         version,

@@ -61,6 +61,7 @@ pub struct Fixture {
 
 pub fn generated() -> (RawDelivery, Vec<u8>, TempDir) {
     let g = generate(&GenerateOptions {
+        fibres: true,
         plugs: PLUGS,
         seed: 4,
         version: GraceVersion::V2_0_1,
