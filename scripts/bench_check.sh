@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How the whole check (catalogue + graph controls) scales with the delivery: generates clean GraceTHD 2.0.1
-# deliveries of growing size (seed 7) and times `thd check` on each, three runs, the fastest kept. Prints a
+# deliveries of growing size (seed 7, with the fibre-level table) and times `thd check` on each, three runs, the fastest kept. Prints a
 # Markdown table: plugs, rows, decode seconds, check seconds, check time per 1 000 plugs (flat = linear).
 # Usage: scripts/bench_check.sh [PLUGS ...]   (default: 10000 100000 1000000; needs ~7 GB of disk for 1 M)
 set -euo pipefail
@@ -15,7 +15,7 @@ echo "| plugs | rows | decode (s) | check (s) | check ms per 1 000 plugs |"
 echo "| ---: | ---: | ---: | ---: | ---: |"
 for plugs in "${sizes[@]}"; do
   out="$WORK/g$plugs"
-  [ -d "$out" ] || "$THD" generate --plugs "$plugs" --seed 7 --out "$out" --force > /dev/null
+  [ -d "$out" ] || "$THD" generate --plugs "$plugs" --seed 7 --fibres --out "$out" --force > /dev/null
   rows=$(python3 -c "import json,sys; print(sum(json.load(open(sys.argv[1]))['counts'].values()))" "$out.manifest.json")
   best_decode=""; best_check=""
   for _ in 1 2 3; do

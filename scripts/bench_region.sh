@@ -25,6 +25,7 @@ mkdir -p "$WORK"
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(10000 100000 1000000 1450000)
 pg_host=${THD_PG_HOST:-127.0.0.1}
+export PGOPTIONS="--client-min-messages=warning"
 psql_q() { psql -h "$pg_host" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 fresh_db() { # name: an empty database with PostGIS
   psql_q -d postgres -c "drop database if exists $1 with (force)" -c "create database $1"

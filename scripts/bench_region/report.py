@@ -97,10 +97,14 @@ def svg(runs, machine):
         yy = y(10**e)
         out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{10.0**e:g} s</text>')
+    labelled = -math.inf
     for p in plugs:
         xx = x(p)
         out.append(f'<line x1="{xx:.1f}" y1="{top}" x2="{xx:.1f}" y2="{height - bottom}" stroke="#eee"/>')
-        out.append(f'<text x="{xx:.1f}" y="{height - bottom + 18}" text-anchor="middle">{p:,}</text>')
+        # Sizes close together on the log axis (1 M and 1.45 M) share a row of labels: the second goes lower.
+        row = 18 if xx - labelled > 70 else 32
+        labelled = xx if row == 18 else labelled
+        out.append(f'<text x="{xx:.1f}" y="{height - bottom + row}" text-anchor="middle">{p:,}</text>')
     out.append(f'<text x="{(left + width - right) / 2}" y="{height - 15}" text-anchor="middle">plugs</text>')
     for i, stage in enumerate(STAGES):
         points = [(x(p), y(runs[p][stage][0])) for p in plugs if stage in runs[p] and runs[p][stage][0] > 0]

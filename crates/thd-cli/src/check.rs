@@ -75,7 +75,7 @@ pub fn run(args: &Args) -> Result<()> {
         None => Config::default(),
     };
     let (raw, origin) = match (&args.path, args.stored) {
-        (Some(path), _) => (inspect::read(path)?, path.display().to_string()),
+        (Some(path), _) => (inspect::read(path, false)?, path.display().to_string()),
         (None, Some(id)) => (
             crate::store::load(&args.db, id)?,
             format!("livraison n° {id}"),

@@ -82,7 +82,7 @@ struct RuleCount {
 
 pub fn run(args: &Args) -> Result<()> {
     let start = Instant::now();
-    let raw = read(&args.path)?;
+    let raw = read(&args.path, false)?;
     let read_seconds = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let stage = progress::stage("décodage du réseau");
@@ -137,8 +137,9 @@ pub fn run(args: &Args) -> Result<()> {
     }
 }
 
-/// Reads the delivery with a progress bar over the bytes of its files.
-pub fn read(path: &std::path::Path) -> Result<RawDelivery> {
+/// Reads the delivery with a progress bar over the bytes of its files; with `fingerprints`, each file's SHA-256
+/// too (what the store needs to recognise a re-delivery, and only the store).
+pub fn read(path: &std::path::Path, fingerprints: bool) -> Result<RawDelivery> {
     let bar = progress::bytes("lecture");
     let on_progress = |event: ReadProgress| match event {
         ReadProgress::Started { bytes, .. } => bar.set_length(bytes),
@@ -146,6 +147,7 @@ pub fn read(path: &std::path::Path) -> Result<RawDelivery> {
     };
     let options = ReadOptions {
         progress: Some(&on_progress),
+        skip_fingerprints: !fingerprints,
         ..ReadOptions::default()
     };
     let raw =

@@ -47,7 +47,7 @@ pub fn run(args: &Args) -> Result<()> {
         None => PhaseMap::default(),
     };
     let raw = match (&args.path, args.stored) {
-        (Some(path), _) => inspect::read(path)?,
+        (Some(path), _) => inspect::read(path, false)?,
         (None, Some(id)) => crate::store::load(&args.db, id)?,
         (None, None) => {
             return Err(UnusableInput(

@@ -146,7 +146,7 @@ fn place(input: &Input) -> Result<Placed> {
         None => PhaseMap::default(),
     };
     let (raw, origin) = match (&input.path, input.stored) {
-        (Some(path), _) => (inspect::read(path)?, path.display().to_string()),
+        (Some(path), _) => (inspect::read(path, false)?, path.display().to_string()),
         (None, Some(id)) => (
             crate::store::load(&input.db, id)?,
             format!("livraison n° {id}"),

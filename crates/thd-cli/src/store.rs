@@ -121,7 +121,7 @@ pub fn import(args: &ImportArgs) -> Result<()> {
         Some(path) => thd_check::Config::load(path)?,
         None => thd_check::Config::default(),
     };
-    let raw = inspect::read(&args.path)?;
+    let raw = inspect::read(&args.path, true)?;
     if raw.version.is_none() {
         return Err(UnusableInput(format!(
             "{}: no GraceTHD version recognised (2.0.1 or 3), nothing to import",

@@ -29,7 +29,8 @@ pub struct SourceFile {
     /// Path relative to the delivery root (inside the archive for a zip), as found, with `/` separators.
     pub path: String,
     pub size: u64,
-    /// SHA-256 of the content, lower-case hex.
+    /// SHA-256 of the content, lower-case hex; empty when the reader was asked to skip fingerprints (commands
+    /// that never store the delivery).
     pub sha256: String,
 }
 

@@ -81,21 +81,26 @@ pub fn read_dbf(bytes: &[u8], ctx: &FileContext, declared: Option<&'static Encod
 }
 
 /// Reads a `.dbf` file from disk in blocks of about `block_bytes` ([`BLOCK_BYTES`] is a good size), hashing it
-/// as it streams: the result of [`read_dbf`] on its bytes, and the file's fingerprint named `name`. Only a
-/// failing read is an error.
+/// as it streams when `hash`: the result of [`read_dbf`] on its bytes, and the file's fingerprint named `name`
+/// (with an empty hash unless `hash`). Only a failing read is an error.
 pub fn read_dbf_file(
     path: &Path,
     name: &str,
     ctx: &FileContext,
     declared: Option<&'static Encoding>,
     block_bytes: usize,
+    hash: bool,
 ) -> io::Result<(DbfRead, SourceFile)> {
-    let mut source = Streamed::open(path, block_bytes)?;
+    let mut source = Streamed::open(path, block_bytes, hash)?;
     let read = read_from(&mut source, ctx, declared)?;
     let file = SourceFile {
         path: name.to_owned(),
         size: source.len as u64,
-        sha256: hex::encode(source.digest()?),
+        sha256: if hash {
+            hex::encode(source.digest()?)
+        } else {
+            String::new()
+        },
     };
     Ok((read, file))
 }
@@ -149,7 +154,7 @@ impl Bytes for Memory<'_> {
     }
 }
 
-/// A `.dbf` on disk, read front to back into one reused buffer on each pass; each complete pass leaves the
+/// A `.dbf` on disk, read front to back into one reused buffer on each pass; when hashing, each pass leaves the
 /// SHA-256 of the whole file in `digest` (a pass that breaks early still reads and hashes to the end).
 struct Streamed {
     file: File,
@@ -158,11 +163,12 @@ struct Streamed {
     last: Option<u8>,
     buffer: Vec<u8>,
     block_bytes: usize,
+    hash: bool,
     digest: Option<[u8; 32]>,
 }
 
 impl Streamed {
-    fn open(path: &Path, block_bytes: usize) -> io::Result<Self> {
+    fn open(path: &Path, block_bytes: usize, hash: bool) -> io::Result<Self> {
         let mut file = File::open(path)?;
         let len = usize::try_from(file.metadata()?.len())
             .map_err(|_| io::Error::other("file larger than the address space"))?;
@@ -183,6 +189,7 @@ impl Streamed {
             last,
             buffer: Vec::new(),
             block_bytes,
+            hash,
             digest: None,
         })
     }
@@ -223,7 +230,10 @@ impl Bytes for Streamed {
         // The header, hashed only; then whole records.
         self.buffer.resize(from.min(self.len), 0);
         reader.read_exact(&mut self.buffer)?;
-        hasher.update(&self.buffer);
+        let hash = self.hash;
+        if hash {
+            hasher.update(&self.buffer);
+        }
         let block = stride.max(1) * (self.block_bytes / stride.max(1)).max(1);
         let mut visiting = true;
         loop {
@@ -234,9 +244,14 @@ impl Bytes for Streamed {
             if read == 0 {
                 break;
             }
-            hasher.update(&self.buffer);
+            if hash {
+                hasher.update(&self.buffer);
+            }
             if visiting {
                 visiting = visit(&self.buffer).is_continue();
+            }
+            if !visiting && !hash {
+                break;
             }
         }
         self.digest = Some(hasher.finalize().into());

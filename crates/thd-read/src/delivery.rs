@@ -168,9 +168,11 @@ fn read_geopackage(
         files: 1,
         bytes: size,
     });
-    let file = fingerprint_file(path, &name).map_err(|source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
+    let file = fingerprint_file(path, &name, !options.skip_fingerprints).map_err(|source| {
+        ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let read = gpkg::read_gpkg(path, &name).map_err(|reason| ReadError::GeoPackage {
         path: path.to_path_buf(),
@@ -215,7 +217,7 @@ fn load<'e>(
     options: &ReadOptions<'_>,
 ) -> io::Result<(SourceFile, Cow<'e, [u8]>)> {
     let bytes = entry.load()?;
-    let file = fingerprint(&entry.path, &bytes);
+    let file = fingerprint(&entry.path, &bytes, !options.skip_fingerprints);
     options.report(ReadProgress::FileRead {
         path: entry.path.clone(),
         bytes: file.size,
@@ -226,8 +228,8 @@ fn load<'e>(
 /// Fingerprints a file that is not read as a table, streaming it from disk: an unknown file may be large.
 fn fingerprint_only(entry: &Entry, options: &ReadOptions<'_>) -> io::Result<SourceFile> {
     let file = match &entry.content {
-        Content::Disk(path) => fingerprint_file(path, &entry.path)?,
-        Content::Memory(bytes) => fingerprint(&entry.path, bytes),
+        Content::Disk(path) => fingerprint_file(path, &entry.path, !options.skip_fingerprints)?,
+        Content::Memory(bytes) => fingerprint(&entry.path, bytes, !options.skip_fingerprints),
     };
     options.report(ReadProgress::FileRead {
         path: entry.path.clone(),
@@ -289,7 +291,13 @@ fn read_table(source: &TableSource, entries: &[Entry], options: &ReadOptions<'_>
                 prj: part(&prj),
             };
             let mut streamed = Vec::new();
-            let read = read_layer(&source.name, &files.base, &layer, &mut streamed);
+            let read = read_layer(
+                &source.name,
+                &files.base,
+                &layer,
+                !options.skip_fingerprints,
+                &mut streamed,
+            );
             for file in streamed {
                 options.report(ReadProgress::FileRead {
                     path: file.path.clone(),

@@ -55,11 +55,12 @@ pub(crate) struct Layer<'a> {
 }
 
 /// Reads a layer into table `name`; `base` names the layer in diagnostics about missing parts (`SHP/T_NOEUD`).
-/// A `.dbf` streamed from disk is fingerprinted on the way, into `streamed`.
+/// A `.dbf` streamed from disk is fingerprinted on the way (hashed only if `hash`), into `streamed`.
 pub(crate) fn read_layer(
     name: &str,
     base: &str,
     layer: &Layer<'_>,
+    hash: bool,
     streamed: &mut Vec<SourceFile>,
 ) -> (Option<RawTable>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -101,7 +102,7 @@ pub(crate) fn read_layer(
     let read = match dbf {
         Dbf::Loaded(part) => read_dbf(part.bytes, &ctx, declared),
         Dbf::OnDisk { path, file } => {
-            match read_dbf_file(file, path, &ctx, declared, BLOCK_BYTES) {
+            match read_dbf_file(file, path, &ctx, declared, BLOCK_BYTES, hash) {
                 Ok((read, fingerprint)) => {
                     streamed.push(fingerprint);
                     read

@@ -40,17 +40,28 @@ impl Entry {
     }
 }
 
-/// The fingerprint of a file's content.
-pub(crate) fn fingerprint(path: &str, bytes: &[u8]) -> SourceFile {
+/// The fingerprint of a file's content (its size only, with an empty hash, unless `hash`).
+pub(crate) fn fingerprint(path: &str, bytes: &[u8], hash: bool) -> SourceFile {
     SourceFile {
         path: path.to_owned(),
         size: bytes.len() as u64,
-        sha256: hex::encode(Sha256::digest(bytes)),
+        sha256: if hash {
+            hex::encode(Sha256::digest(bytes))
+        } else {
+            String::new()
+        },
     }
 }
 
 /// The fingerprint of a file on disk, hashed as it streams (a GeoPackage may be larger than memory allows).
-pub(crate) fn fingerprint_file(path: &Path, name: &str) -> io::Result<SourceFile> {
+pub(crate) fn fingerprint_file(path: &Path, name: &str, hash: bool) -> io::Result<SourceFile> {
+    if !hash {
+        return Ok(SourceFile {
+            path: name.to_owned(),
+            size: fs::metadata(path)?.len(),
+            sha256: String::new(),
+        });
+    }
     let mut hasher = Sha256::new();
     let size = io::copy(&mut fs::File::open(path)?, &mut hasher)?;
     Ok(SourceFile {
@@ -149,7 +160,7 @@ mod tests {
 
     #[test]
     fn fingerprints_are_sha256_hex() {
-        let f = fingerprint("a", b"abc");
+        let f = fingerprint("a", b"abc", true);
         assert_eq!(f.size, 3);
         assert_eq!(
             f.sha256,

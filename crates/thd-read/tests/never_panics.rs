@@ -124,7 +124,7 @@ proptest! {
         let path = dir.path().join("t_noeud.dbf");
         std::fs::write(&path, &bytes).expect("write");
         let whole = dbf::read_dbf(&bytes, &ctx(), None);
-        let (streamed, file) = dbf::read_dbf_file(&path, "t_noeud.dbf", &ctx(), None, block).expect("read");
+        let (streamed, file) = dbf::read_dbf_file(&path, "t_noeud.dbf", &ctx(), None, block, true).expect("read");
         prop_assert_eq!(&streamed.table, &whole.table);
         prop_assert_eq!(&streamed.records, &whole.records);
         prop_assert_eq!(streamed.record_count, whole.record_count);

@@ -193,6 +193,8 @@ async fn import(
         let options = ReadOptions {
             progress: Some(&on_progress),
             max_unpacked_bytes: Some(worker.inner().settings.unpack_limit),
+            // The upload is stored: its fingerprints recognise a re-delivery.
+            skip_fingerprints: false,
         };
         let raw = thd_read::read_delivery_with(&path, &options).map_err(|e| e.to_string())?;
         refuse_hostile(&raw)?;
