@@ -54,6 +54,7 @@ fn the_v2_sample_is_what_its_command_generates() {
             "10",
             "--department",
             "22",
+            "--fibres",
         ],
         &out,
     );
@@ -88,6 +89,7 @@ fn the_v3_sample_manifest_is_what_its_command_generates() {
             "56",
             "--gracethd",
             "3",
+            "--fibres",
         ],
         &out,
     );

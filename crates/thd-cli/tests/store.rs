@@ -59,6 +59,7 @@ fn deliveries_are_imported_once_listed_shown_and_compared() {
             "10",
             "--department",
             "22",
+            "--fibres",
             "--out",
         ])
         .arg(&changed)
