@@ -13,7 +13,9 @@ use crate::emit::{
     Context, Tables, boolean, cable_diameter, dated, geoloc_quality, geoloc_source, modulo,
     pole_height, sro_capacity, subscribed,
 };
-use crate::net::{BoxRole, CableRole, CommuneNet, NodeKind, Path, Phase, Support};
+use crate::net::{
+    BoxRole, CableRole, CommuneNet, NodeKind, Path, Phase, Support, TRANSPORT_PER_DUCT,
+};
 use crate::streets::{Laying, Owner};
 use crate::vocab::Vocab;
 
@@ -368,11 +370,21 @@ fn duct_size(path: &Path, fullest: f64) -> (u32, u32) {
         .unwrap_or(sizes[sizes.len() - 1])
 }
 
-/// Duct a cable takes in a path: transport in the first duct, distribution in the last.
-pub fn duct_of(net: &CommuneNet, path: u32, role: CableRole) -> u32 {
+/// Duct cable number `cable` takes in a path: transport in the first duct, distribution in the last; on a path
+/// crowded with transport cables, these are spread over every duct but the distribution's.
+pub fn duct_of(net: &CommuneNet, path: u32, role: CableRole, cable: usize) -> u32 {
+    let p = &net.paths[path as usize];
     match role {
+        CableRole::Transport if p.transports > TRANSPORT_PER_DUCT => {
+            let shared = if p.distribution && p.ducts > 1 {
+                p.ducts - 1
+            } else {
+                p.ducts
+            };
+            (cable % shared as usize) as u32
+        }
         CableRole::Transport => 0,
-        CableRole::Distribution => net.paths[path as usize].ducts - 1,
+        CableRole::Distribution => p.ducts - 1,
     }
 }
 
@@ -386,10 +398,10 @@ fn paths(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Generat
     // Cables per duct, to fill cd_nbcable and cm_cddispo, and the cross-section they take, to size the ducts.
     let mut in_duct = vec![[0u32; 3]; net.paths.len()];
     let mut section = vec![[0f64; 3]; net.paths.len()];
-    for c in &net.cables {
+    for (i, c) in net.cables.iter().enumerate() {
         let d = cable_diameter(c.capacity);
         for &p in &c.route {
-            let k = duct_of(net, p, c.role) as usize;
+            let k = duct_of(net, p, c.role, i) as usize;
             in_duct[p as usize][k] += 1;
             section[p as usize][k] += std::f64::consts::PI * d * d / 4.0;
         }
@@ -603,7 +615,7 @@ fn cables(cx: &Context<'_>, x: &Extra, tables: &mut Tables) -> Result<(), Genera
         let cable = cx.code("CB", i + 1);
         for &p in &c.route {
             t.set("cc_cb_code", &cable)
-                .set("cc_cd_code", &duct_code(cx, p, duct_of(net, p, c.role)))
+                .set("cc_cd_code", &duct_code(cx, p, duct_of(net, p, c.role, i)))
                 .set("cc_creadat", created);
             t.end_row();
         }

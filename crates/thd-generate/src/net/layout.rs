@@ -127,6 +127,7 @@ impl Builder {
             phase,
             district,
             transport: false,
+            transports: 0,
             distribution: false,
             cables: 0,
         });
@@ -197,6 +198,7 @@ impl Builder {
             phase,
             district,
             transport: false,
+            transports: 0,
             distribution: false,
             cables: 0,
         });
@@ -419,9 +421,20 @@ impl Builder {
                 path.phase = path.phase.max(c.phase);
                 path.cables += 1;
                 match c.role {
-                    CableRole::Transport => path.transport = true,
+                    CableRole::Transport => {
+                        path.transport = true;
+                        path.transports += 1;
+                    }
                     CableRole::Distribution => path.distribution = true,
                 }
+            }
+        }
+        // Crowded trunk streets near the NRO: enough ducts for the transport cables, the last one kept for
+        // distribution when the path carries both (up to three, as the layout lays).
+        for p in &mut net.paths {
+            if p.laying == Laying::Underground && p.transports > TRANSPORT_PER_DUCT {
+                let wanted = p.transports.div_ceil(TRANSPORT_PER_DUCT) + u32::from(p.distribution);
+                p.ducts = p.ducts.max(wanted.min(3));
             }
         }
         for p in &net.paths {
